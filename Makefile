@@ -1,0 +1,45 @@
+# Portal Desmigratif — the two commands: `make run` and `make test`.
+# Needs only Python >= 3.11 and make; everything else is installed into .venv.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+# The development server and the tests run with DEBUG on unless told otherwise.
+export DEBUG ?= 1
+
+.PHONY: run test install lint messages bench-regions clean
+
+run: $(INSTALLED)
+	$(BIN)/python manage.py run_portal
+
+test: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found %s)" % sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(INSTALLED)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the translation catalogue after changing user-facing strings (needs GNU gettext).
+messages: $(INSTALLED)
+	$(BIN)/python manage.py makemessages --locale id --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(BIN)/python manage.py compilemessages --locale id --ignore '.venv/*'
+
+bench-regions: $(INSTALLED)
+	$(BIN)/python benchmarks/load_regions.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

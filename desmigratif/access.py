@@ -1,0 +1,296 @@
+"""Area scoping: the one place that decides which villages a user may see or change.
+
+Every surface of the portal (lists, detail pages, form choices, filter
+choices, the admin, imports, exports, dashboards, any API) asks this module,
+never the assignments directly. A record outside the user's scope answers 404,
+so the portal does not even confirm that it exists.
+
+A user's *scope* for an *action* is a set of area codes (Kemendagri codes at
+any level, "" for the whole country) taken from their current assignments:
+
+=============  ====  =====  =====  =======
+role           read  write  stats  approve
+=============  ====  =====  =====  =======
+officer        yes   yes    yes    no
+coordinator    yes   no     yes    yes
+analyst        no    no     yes    no
+administrator  yes   yes    yes    yes
+=============  ====  =====  =====  =======
+
+Superusers act everywhere. Ministry analysts read aggregates only: they get
+no record-level access at all, which is how they never see a NIK or a name.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+
+from desmigratif.models import Assignment, Region, Role, User, code_level
+
+AnyUser = User | AnonymousUser
+NATIONAL = ""
+
+
+class Action(enum.StrEnum):
+    READ = "read"
+    WRITE = "write"
+    STATS = "stats"
+    APPROVE = "approve"
+
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.OFFICER: frozenset({Action.READ, Action.WRITE, Action.STATS}),
+    Role.COORDINATOR: frozenset({Action.READ, Action.STATS, Action.APPROVE}),
+    Role.ANALYST: frozenset({Action.STATS}),
+    Role.ADMINISTRATOR: frozenset({Action.READ, Action.WRITE, Action.STATS, Action.APPROVE}),
+}
+
+
+def _truncate(code: str, level: int) -> str:
+    return ".".join(code.split(".")[:level])
+
+
+def _inside(code: str, area: str) -> bool:
+    return area == NATIONAL or code == area or code.startswith(area + ".")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A set of areas. ``""`` in it means the whole country."""
+
+    areas: frozenset[str]
+
+    @classmethod
+    def of(cls, codes: Iterable[str]) -> Scope:
+        codes = set(codes)
+        # Drop areas that lie inside another one: fewer OR branches in SQL.
+        kept = {code for code in codes if not any(other != code and _inside(code, other) for other in codes)}
+        return cls(frozenset(kept))
+
+    @classmethod
+    def everywhere(cls) -> Scope:
+        return cls(frozenset({NATIONAL}))
+
+    @classmethod
+    def nowhere(cls) -> Scope:
+        return cls(frozenset())
+
+    @property
+    def is_unlimited(self) -> bool:
+        return NATIONAL in self.areas
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.areas
+
+    def contains(self, code: str) -> bool:
+        """True when the region ``code`` (any level) lies wholly inside the scope."""
+        return any(_inside(code, area) for area in self.areas)
+
+    def touches(self, code: str) -> bool:
+        """True when ``code`` is inside the scope or is an ancestor of one of its areas:
+        the regions a user walks through to reach their own."""
+        return self.contains(code) or any(area.startswith(code + ".") for area in self.areas)
+
+    def q(self, path: str, level: int = 4) -> Q:
+        """Condition on records whose region code at ``level`` is at ``path``
+        (for most records: the village code, "village__code")."""
+        if self.is_unlimited:
+            return Q()
+        same_level = sorted(area for area in self.areas if code_level(area) == level)
+        condition = Q(**{f"{path}__in": same_level}) if same_level else Q(pk__in=[])
+        for area in sorted(self.areas):
+            if code_level(area) < level:
+                condition |= Q(**{f"{path}__startswith": area + "."})
+        return condition
+
+    def filter(self, queryset: models.QuerySet, path: str) -> models.QuerySet:
+        if self.is_empty:
+            return queryset.none()
+        return queryset.filter(self.q(path))
+
+    def regions(self, queryset: models.QuerySet) -> models.QuerySet:
+        """Regions of one level that the scope touches (see :meth:`touches`)."""
+        if self.is_unlimited:
+            return queryset
+        if self.is_empty:
+            return queryset.none()
+        level = queryset.model.LEVEL
+        exact = sorted({_truncate(area, level) for area in self.areas if code_level(area) >= level})
+        condition = Q(code__in=exact) if exact else Q(pk__in=[])
+        for area in sorted(self.areas):
+            if code_level(area) < level:
+                condition |= Q(code__startswith=area + ".")
+        return queryset.filter(condition)
+
+    def widest_areas(self) -> list[str]:
+        return sorted(self.areas, key=lambda code: (code_level(code), code))
+
+
+# --- a user's scopes ---------------------------------------------------------------------------
+
+_CACHE_ATTRIBUTE = "_desmigratif_access_cache"
+
+
+def current_assignments(user: AnyUser) -> list[Assignment]:
+    """The user's assignments in force today, with their areas (cached on the user object)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cache = user.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
+    if "assignments" not in cache:
+        cache["assignments"] = list(
+            Assignment.objects.current().with_area().filter(user=user).order_by("role", "province", "regency")
+        )
+    return cache["assignments"]
+
+
+def scope_for(user: AnyUser, action: Action = Action.READ) -> Scope:
+    if not user.is_authenticated or not user.is_active:
+        return Scope.nowhere()
+    if user.is_superuser:
+        return Scope.everywhere()
+    cache = user.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
+    key = ("scope", action)
+    if key not in cache:
+        cache[key] = Scope.of(
+            assignment.area_code
+            for assignment in current_assignments(user)
+            if action in ROLE_ACTIONS.get(assignment.role, frozenset())
+        )
+    return cache[key]
+
+
+def forget(user: AnyUser) -> None:
+    """Drop cached scopes, after the user's assignments changed in this request."""
+    user.__dict__.pop(_CACHE_ATTRIBUTE, None)
+
+
+def can(user: AnyUser, action: Action, village_code: str) -> bool:
+    return scope_for(user, action).contains(village_code)
+
+
+def can_see_full_nik(user: AnyUser, village_code: str) -> bool:
+    """NIKs are shown in full only to those who work the owning village."""
+    return can(user, Action.WRITE, village_code)
+
+
+# --- querysets -------------------------------------------------------------------------------------
+
+M = TypeVar("M", bound=models.Model)
+
+
+def scope_path(model: type[models.Model]) -> str:
+    """Where a model keeps its village code: ``scope_path`` on the model, "code" for villages."""
+    path = getattr(model, "scope_path", None)
+    if path is None:
+        raise TypeError(f"{model.__name__} declares no scope_path: it cannot be scoped by area.")
+    return path
+
+
+def scoped(queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.READ) -> models.QuerySet[M]:
+    """The part of ``queryset`` the user may act on. Regions are filtered by what the
+    user may navigate (their areas and the regions above them), assignments by the
+    area they grant, every other record by its village."""
+    scope = scope_for(user, action)
+    model = queryset.model
+    if issubclass(model, Region):
+        return scope.regions(queryset)
+    if scope.is_empty:
+        return queryset.none()
+    if model is Assignment:
+        # National assignments (no area) match only an unlimited scope.
+        condition = Q(pk__in=[]) if not scope.is_unlimited else Q()
+        for level, field in enumerate(Assignment.AREA_FIELDS, start=1):
+            condition |= scope.q(f"{field}__code", level)
+        return queryset.filter(condition)
+    return scope.filter(queryset, scope_path(model))
+
+
+def get_scoped_object_or_404(
+    queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.READ, **lookup: Any
+) -> M:
+    try:
+        return scoped(queryset, user, action).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+# --- views -----------------------------------------------------------------------------------------------
+
+
+class ScopedQuerysetMixin(LoginRequiredMixin):
+    """For generic class-based views: the queryset is cut to the user's scope, so
+    list pages show only their records and detail/update pages answer 404 outside it."""
+
+    scope_action: Action = Action.READ
+
+    def get_queryset(self) -> models.QuerySet:
+        return scoped(super().get_queryset(), self.request.user, self.scope_action)  # type: ignore[misc]
+
+
+class ScopeRequiredMixin(LoginRequiredMixin):
+    """For pages that are not a queryset: 404 unless the user has some scope for the action."""
+
+    scope_action: Action = Action.READ
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and scope_for(request.user, self.scope_action).is_empty:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+def scope_required(action: Action) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """For function views: login required, then 404 unless the user has a scope for ``action``.
+    The view receives the scope as ``scope``."""
+    from django.contrib.auth.decorators import login_required
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            scope = scope_for(request.user, action)
+            if scope.is_empty:
+                raise Http404
+            return view(request, *args, scope=scope, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# --- admin -------------------------------------------------------------------------------------------------
+
+
+class ScopedAdminMixin:
+    """ModelAdmin mixin: changelists, change pages and foreign-key choices follow the
+    same scope as the portal (read to see, write to change)."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return scoped(super().get_queryset(request), request.user, Action.READ)  # type: ignore[misc]
+
+    def _writable(self, request: HttpRequest, obj: models.Model | None) -> bool:
+        if obj is None:
+            return True
+        return scoped(type(obj)._default_manager.filter(pk=obj.pk), request.user, Action.WRITE).exists()
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._writable(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._writable(request, obj)  # type: ignore[misc]
+
+    def formfield_for_foreignkey(self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any) -> Any:
+        related = db_field.related_model
+        if issubclass(related, Region) or getattr(related, "scope_path", None):
+            kwargs.setdefault("queryset", scoped(related._default_manager.all(), request.user, Action.WRITE))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]

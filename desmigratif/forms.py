@@ -1,0 +1,250 @@
+"""Form pieces every pillar uses: the cascading region picker and its fields.
+
+The picker is four selects (province → regency → district → village). Each
+select only ever holds the children of the one above, cut to the user's scope,
+and htmx re-renders the whole picker from the server when one changes, so no
+page ever carries the 83,762 villages and the scope is decided server-side.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from desmigratif.access import Action, AnyUser, Scope, scope_for
+from desmigratif.models import REGION_MODELS, Assignment, District, Province, Regency, Village, code_level
+
+LEVELS = (
+    ("province", Province, _("Province"), _("— province —")),
+    ("regency", Regency, _("Regency / city"), _("— regency / city —")),
+    ("district", District, _("District"), _("— district —")),
+    ("village", Village, _("Village"), _("— village —")),
+)
+PARENT_FIELD = {Regency: "province", District: "regency", Village: "district"}
+SAFE_NAME = re.compile(r"^[\w-]{1,100}$")
+
+
+def chain_of(code: str) -> list[str]:
+    """ "32.12.16.2004" -> ["32", "32.12", "32.12.16", "32.12.16.2004"]."""
+    parts = code.split(".") if code else []
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+@dataclass
+class PickerLevel:
+    key: str
+    name: str
+    id: str
+    label: str
+    placeholder: str
+    options: list[tuple[str, str]]
+    selected: str
+
+
+class RegionPickerWidget(forms.Widget):
+    """Cascading selects. ``leaf_only`` pickers need a village; others accept an
+    area at any level (empty meaning the whole country)."""
+
+    template_name = "desmigratif/widgets/region_picker.html"
+
+    class Media:
+        js = ["vendor/htmx/htmx.min.js", "desmigratif/htmx-config.js"]
+
+    def __init__(self, *, leaf_only: bool = True, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.leaf_only = leaf_only
+        self.scope = Scope.nowhere()
+        self.action = Action.WRITE
+        self.selection: list[str] | None = None
+
+    def limit_to(self, scope: Scope, action: Action) -> None:
+        self.scope = scope
+        self.action = action
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str:
+        deepest = ""
+        for key, *_rest in LEVELS:
+            value = (data.get(f"{name}__{key}") or "").strip()
+            if not value:
+                break
+            deepest = value
+        if self.leaf_only and code_level(deepest) != 4:
+            return ""
+        return deepest
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(f"{name}__{key}" in data for key, *_rest in LEVELS)
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}__province" if id_ else id_
+
+    def consistent_chain(self, selections: list[str]) -> list[str]:
+        """The longest prefix of ``selections`` where each code is a child of the one
+        before and inside the scope; stale choices below a changed select drop out."""
+        chain: list[str] = []
+        for depth, code in enumerate(selections, start=1):
+            if not code or code_level(code) != depth or (chain and not code.startswith(chain[-1] + ".")):
+                break
+            if not self.scope.touches(code):
+                break
+            chain.append(code)
+        return chain
+
+    def _options(self, model: type, parent: str | None) -> QuerySet:
+        queryset = model.objects.active().only("code", "name")
+        if model is not Province:
+            queryset = queryset.filter(**{f"{PARENT_FIELD[model]}_id": parent})
+        return self.scope.regions(queryset).order_by("name")
+
+    def build_levels(self, name: str, id_: str, chain: list[str]) -> list[PickerLevel]:
+        levels = []
+        chain = list(chain)
+        for depth, (key, model, label, placeholder) in enumerate(LEVELS, start=1):
+            if depth > 1 and len(chain) < depth - 1:
+                options: list[tuple[str, str]] = []
+            else:
+                rows = self._options(model, chain[depth - 2] if depth > 1 else None)
+                if model is Village:
+                    # Villages must lie inside the scope, not merely touch it.
+                    rows = [row for row in rows if self.scope.contains(row.code)]
+                options = [(row.code, f"{row.name} ({row.code})") for row in rows]
+            selected = chain[depth - 1] if len(chain) >= depth else ""
+            if not selected and len(options) == 1 and len(chain) == depth - 1:
+                # Only one choice (an officer of one village): take it, save a tap.
+                selected = options[0][0]
+                chain.append(selected)
+            levels.append(
+                PickerLevel(key, f"{name}__{key}", f"{id_}__{key}", str(label), str(placeholder), options, selected)
+            )
+        return levels
+
+    def picker_url(self, name: str, id_: str) -> str:
+        query = urlencode({"name": name, "id": id_, "leaf": "1" if self.leaf_only else "0", "action": self.action})
+        return f"{reverse('region-picker')}?{query}"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        id_ = context["widget"]["attrs"].get("id") or f"id_{name}"
+        if self.selection is not None:
+            chain = self.consistent_chain(self.selection)
+        else:
+            code = value.pk if isinstance(value, Village) else str(value or "")
+            chain = self.consistent_chain(chain_of(code))
+        context["widget"].update(
+            picker_id=f"{id_}__picker",
+            levels=self.build_levels(name, id_, chain),
+            url=self.picker_url(name, id_),
+            leaf_only=self.leaf_only,
+        )
+        return context
+
+
+def picker_for_request(user: AnyUser, params: Any) -> tuple[RegionPickerWidget, str, str]:
+    """Rebuild a picker from the query string of its htmx request. Only names and the
+    action come from the client; the scope is always the requesting user's."""
+    name = params.get("name", "")
+    id_ = params.get("id", "")
+    if not SAFE_NAME.match(name) or not SAFE_NAME.match(id_):
+        raise ValidationError("bad picker name")
+    try:
+        action = Action(params.get("action", Action.WRITE))
+    except ValueError:
+        raise ValidationError("bad picker action") from None
+    widget = RegionPickerWidget(leaf_only=params.get("leaf") != "0")
+    widget.limit_to(scope_for(user, action), action)
+    widget.selection = [params.get(f"{name}__{key}", "").strip() for key, *_rest in LEVELS]
+    return widget, name, id_
+
+
+class VillageField(forms.ModelChoiceField):
+    """A village, picked through the cascade, limited to the user's scope.
+
+    Until :meth:`limit_to` is called the field accepts nothing: a form that
+    forgets to scope it fails closed."""
+
+    widget = RegionPickerWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Village.objects.none())
+        kwargs.setdefault("label", _("Village"))
+        kwargs.setdefault("widget", RegionPickerWidget(leaf_only=True))
+        super().__init__(**kwargs)
+
+    def limit_to(self, user: AnyUser, action: Action = Action.WRITE) -> None:
+        scope = scope_for(user, action)
+        self.queryset = scope.filter(Village.objects.active(), "code")
+        self.widget.limit_to(scope, action)
+
+
+class AreaField(forms.CharField):
+    """An area at any level: province, regency, district, village, or (left empty) the
+    whole country — which only a user with national scope may choose."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Area"))
+        kwargs.setdefault("widget", RegionPickerWidget(leaf_only=False))
+        kwargs.setdefault("help_text", _("Leave empty for the whole country."))
+        super().__init__(**kwargs)
+        self.scope = Scope.nowhere()
+
+    def limit_to(self, user: AnyUser, action: Action = Action.WRITE) -> None:
+        self.scope = scope_for(user, action)
+        self.widget.limit_to(self.scope, action)
+
+    def clean(self, value: Any) -> str:
+        code = super().clean(value) or ""
+        if not code:
+            if not self.scope.is_unlimited:
+                raise ValidationError(_("Choose an area inside your own."), code="outside_scope")
+            return ""
+        model = REGION_MODELS.get(code_level(code))
+        if model is None or not model.objects.active().filter(code=code).exists():
+            raise ValidationError(_("Unknown region code %(code)s."), code="unknown", params={"code": code})
+        if not self.scope.contains(code):
+            raise ValidationError(_("Choose an area inside your own."), code="outside_scope")
+        return code
+
+
+class AssignmentForm(forms.ModelForm):
+    """Admin form for an assignment: the area through the cascading picker."""
+
+    area = AreaField()
+
+    class Meta:
+        model = Assignment
+        fields = ["user", "role", "area", "starts_on", "ends_on", "note"]
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].limit_to(user, Action.WRITE)
+        if self.instance.pk:
+            self.initial.setdefault("area", self.instance.area_code)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("role") == "officer" and code_level(cleaned.get("area") or "") == 0:
+            self.add_error("area", _("A village officer must be assigned to an area."))
+        return cleaned
+
+    def _post_clean(self) -> None:
+        self.instance.set_area(self.cleaned_data.get("area") or "")
+        super()._post_clean()
+
+
+def assignment_form_for(user: AnyUser) -> type[AssignmentForm]:
+    """AssignmentForm bound to the user who fills it in (the admin builds form classes itself)."""
+
+    class ScopedAssignmentForm(AssignmentForm):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, user=user, **kwargs)
+
+    return ScopedAssignmentForm

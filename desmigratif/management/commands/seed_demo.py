@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from desmigratif.models import Village
+from desmigratif.services import DEMO_PASSWORD, demo_users_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo users (and, as the pillars arrive, demo records). Idempotent: "
+        "a second run adds nothing. Refused with DEBUG off unless --allow-production."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (demo users share one public password).",
+        )
+
+    def handle(self, *args, allow_production=False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError("Refusing to create demo users with DEBUG off; pass --allow-production to insist.")
+        if not Village.objects.exists():
+            raise CommandError("The region list is empty: run `manage.py load_regions` first.")
+
+        results = demo_users_seed()
+        created = sum(1 for _, was_created in results if was_created)
+        self.stdout.write(f"Demo users: {created} created, {len(results) - created} already there.")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for demo, _ in results:
+            area = demo.area or "Indonesia"
+            self.stdout.write(f"  {demo.username:<24} {demo.role:<14} {area}")

@@ -1,0 +1,279 @@
+"""Core records shared by every pillar: users, the Kemendagri region list, assignments."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+# --- regions -----------------------------------------------------------------------------------------
+
+CODE_PATTERNS = {
+    1: r"^\d{2}$",
+    2: r"^\d{2}\.\d{2}$",
+    3: r"^\d{2}\.\d{2}\.\d{2}$",
+    4: r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
+}
+
+
+def code_level(code: str) -> int:
+    """0 for the whole country (empty code), 1 province ... 4 village."""
+    return 0 if not code else code.count(".") + 1
+
+
+def parent_code(code: str) -> str:
+    return code.rpartition(".")[0]
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """Codes of the regions above ``code``, widest first: "32.12.16" -> ["32", "32.12"]."""
+    parts = code.split(".") if code else []
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+class RegionQuerySet(models.QuerySet):
+    def active(self) -> RegionQuerySet:
+        return self.filter(is_active=True)
+
+    def search(self, term: str) -> RegionQuerySet:
+        term = term.strip()
+        if not term:
+            return self
+        return self.filter(Q(code__startswith=term) | Q(name__icontains=term))
+
+
+class Region(models.Model):
+    """A Kemendagri area. The dotted code is the primary key: it is what every
+    other record and every import file names, and it never changes meaning."""
+
+    LEVEL: int = 0
+
+    code = models.CharField(_("code"), max_length=13, primary_key=True)
+    name = models.CharField(_("name"), max_length=120)
+    # A code dropped from a later decree is kept (records may point at it) but
+    # retired, so it no longer appears in pickers.
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("region-detail", args=[self.code])
+
+    @property
+    def level(self) -> int:
+        return self.LEVEL
+
+
+def _code_constraint(model_name: str, level: int) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(code__regex=CODE_PATTERNS[level]),
+        name=f"{model_name}_code_format",
+        violation_error_message=_("Code does not follow the Kemendagri format."),
+    )
+
+
+class Province(Region):
+    LEVEL = 1
+
+    class Meta(Region.Meta):
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        constraints = [_code_constraint("province", 1)]
+
+
+class Regency(Region):
+    """Kabupaten or kota."""
+
+    LEVEL = 2
+
+    class Kind(models.TextChoices):
+        KABUPATEN = "kabupaten", _("Regency (kabupaten)")
+        KOTA = "kota", _("City (kota)")
+
+    province = models.ForeignKey(Province, models.PROTECT, related_name="regencies", verbose_name=_("province"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    class Meta(Region.Meta):
+        verbose_name = _("regency / city")
+        verbose_name_plural = _("regencies / cities")
+        constraints = [_code_constraint("regency", 2)]
+
+
+class District(Region):
+    """Kecamatan (distrik in Papua)."""
+
+    LEVEL = 3
+
+    regency = models.ForeignKey(Regency, models.PROTECT, related_name="districts", verbose_name=_("regency / city"))
+
+    class Meta(Region.Meta):
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        constraints = [_code_constraint("district", 3)]
+
+
+class Village(Region):
+    """Desa or kelurahan: the unit every household record belongs to."""
+
+    LEVEL = 4
+
+    class Kind(models.TextChoices):
+        DESA = "desa", _("Village (desa)")
+        KELURAHAN = "kelurahan", _("Urban village (kelurahan)")
+        DESA_ADAT = "desa_adat", _("Customary village (desa adat)")
+
+    district = models.ForeignKey(District, models.PROTECT, related_name="villages", verbose_name=_("district"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    class Meta(Region.Meta):
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        constraints = [_code_constraint("village", 4)]
+        # Area scoping filters by code prefix (LIKE '32.12.%'): Django's
+        # automatic varchar_pattern_ops index on the key serves it.
+
+
+REGION_MODELS: dict[int, type[Region]] = {1: Province, 2: Regency, 3: District, 4: Village}
+
+
+def region_for_code(code: str) -> Region | None:
+    model = REGION_MODELS.get(code_level(code))
+    if model is None:
+        return None
+    return model.objects.filter(code=code).first()
+
+
+# --- users ---------------------------------------------------------------------------------------------
+
+
+class User(AbstractUser):
+    """A person who signs in: what they may see comes from their assignments."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def get_display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Village officer")
+    COORDINATOR = "coordinator", _("Regency coordinator")
+    ANALYST = "analyst", _("Ministry analyst")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> AssignmentQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=on),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=on),
+            user__is_active=True,
+        )
+
+    def with_area(self) -> AssignmentQuerySet:
+        return self.select_related("province", "regency", "district", "village")
+
+
+class Assignment(models.Model):
+    """A role over one area: a village, a district, a regency, a province, or,
+    with no area set, the whole country."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="assignments", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    province = models.ForeignKey(Province, models.PROTECT, null=True, blank=True, related_name="+")
+    regency = models.ForeignKey(Regency, models.PROTECT, null=True, blank=True, related_name="+")
+    district = models.ForeignKey(District, models.PROTECT, null=True, blank=True, related_name="+")
+    village = models.ForeignKey(Village, models.PROTECT, null=True, blank=True, related_name="+")
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = AssignmentQuerySet.as_manager()
+
+    AREA_FIELDS = ("province", "regency", "district", "village")
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["user__username", "role"]
+        constraints = [
+            models.CheckConstraint(
+                # At most one area: none means the whole country.
+                condition=Q(
+                    Q(province__isnull=True, regency__isnull=True, district__isnull=True)
+                    | Q(province__isnull=True, regency__isnull=True, village__isnull=True)
+                    | Q(province__isnull=True, district__isnull=True, village__isnull=True)
+                    | Q(regency__isnull=True, district__isnull=True, village__isnull=True)
+                ),
+                name="assignment_single_area",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True) | Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="assignment_period_order",
+                violation_error_message=_("The end date is before the start date."),
+            ),
+            models.CheckConstraint(
+                # Officers work in villages; a national officer makes no sense
+                # and would silently grant write access everywhere.
+                condition=~Q(
+                    role="officer",
+                    province__isnull=True,
+                    regency__isnull=True,
+                    district__isnull=True,
+                    village__isnull=True,
+                ),
+                name="assignment_officer_has_area",
+                violation_error_message=_("A village officer must be assigned to an area."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.area_label}"
+
+    @property
+    def area(self) -> Region | None:
+        for field in reversed(self.AREA_FIELDS):
+            region = getattr(self, field)
+            if region is not None:
+                return region
+        return None
+
+    @property
+    def area_code(self) -> str:
+        for field in reversed(self.AREA_FIELDS):
+            code = getattr(self, f"{field}_id")
+            if code:
+                return code
+        return ""
+
+    @property
+    def area_label(self) -> str:
+        area = self.area
+        return str(area) if area is not None else str(_("Indonesia (national)"))
+
+    def set_area(self, code: str) -> None:
+        for level, field in enumerate(self.AREA_FIELDS, start=1):
+            setattr(self, f"{field}_id", code if code_level(code) == level else None)
+
+    def is_current(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return (self.starts_on is None or self.starts_on <= on) and (self.ends_on is None or self.ends_on >= on)

@@ -1,0 +1,169 @@
+"""Pages of the shared core: home, the region browser, the picker fragment, health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Count
+from django.db.models.functions import Substr
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from desmigratif.access import Action, current_assignments, scope_for, scope_required, scoped
+from desmigratif.forms import picker_for_request
+from desmigratif.models import REGION_MODELS, Region, Village, ancestor_codes, code_level
+
+# Region browsing and dashboards show areas; any role with statistics rights may walk them.
+AREA_ACTION = Action.STATS
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "desmigratif/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        villages = scoped(Village.objects.active(), user, AREA_ACTION)
+        scope = scope_for(user, AREA_ACTION)
+        areas = [
+            (code, REGION_MODELS[code_level(code)].objects.filter(code=code).first() if code else None)
+            for code in scope.widest_areas()
+        ]
+        context.update(
+            assignments=current_assignments(user),
+            areas=areas,
+            village_counts={row["kind"]: row["n"] for row in villages.values("kind").annotate(n=Count("code"))},
+            village_total=villages.count(),
+            can_read_records=not scope_for(user, Action.READ).is_empty,
+        )
+        return context
+
+
+class RegionView(LoginRequiredMixin, TemplateView):
+    """One area (or the whole country) and the table of its child areas within the user's scope.
+    An area the user may not see answers 404."""
+
+    template_name = "desmigratif/region_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        scope = scope_for(user, AREA_ACTION)
+        code = kwargs.get("code", "")
+        level = code_level(code)
+        if scope.is_empty or (code and not scope.touches(code)):
+            raise Http404
+        region = None
+        if code:
+            model = REGION_MODELS.get(level)
+            region = model.objects.filter(code=code).first() if model else None
+            if region is None:
+                raise Http404
+
+        breadcrumbs = self._breadcrumbs(code)
+        children = self._children(code, level, user) if level < 4 else []
+        context.update(
+            region=region,
+            code=code,
+            level=level,
+            breadcrumbs=breadcrumbs,
+            children=children,
+            child_level_name=REGION_MODELS[level + 1]._meta.verbose_name_plural if level < 4 else "",
+            partial_view=code and not scope.contains(code),
+            parent_url=breadcrumbs[-1][1] if breadcrumbs else None,
+        )
+        return context
+
+    @staticmethod
+    def _breadcrumbs(code: str) -> list[tuple[str, str]]:
+        from django.urls import reverse
+        from django.utils.translation import gettext
+
+        crumbs = [(gettext("Indonesia"), reverse("region-index"))]
+        for ancestor in ancestor_codes(code):
+            region = REGION_MODELS[code_level(ancestor)].objects.filter(code=ancestor).only("name").first()
+            crumbs.append((region.name if region else ancestor, reverse("region-detail", args=[ancestor])))
+        return crumbs
+
+    @staticmethod
+    def _children(code: str, level: int, user: Any) -> list[dict[str, Any]]:
+        child_model: type[Region] = REGION_MODELS[level + 1]
+        children = scoped(child_model.objects.active(), user, AREA_ACTION)
+        if code:
+            children = children.filter(code__startswith=code + ".")
+        # Villages per child, counting only villages inside the user's scope.
+        prefix_length = len(code) + 3 if code else 2
+        villages = scoped(Village.objects.active(), user, AREA_ACTION)
+        if code:
+            villages = villages.filter(code__startswith=code + ".")
+        counts: dict[str, dict[str, int]] = {}
+        if level + 1 < 4:
+            rows = (
+                villages.annotate(child=Substr("code", 1, prefix_length))
+                .values("child", "kind")
+                .annotate(n=Count("code"))
+                .order_by()
+            )
+            for row in rows:
+                counts.setdefault(row["child"], {})[row["kind"]] = row["n"]
+        result = []
+        for child in children.order_by("code"):
+            by_kind = counts.get(child.code, {})
+            result.append(
+                {
+                    "region": child,
+                    "desa": by_kind.get("desa", 0) + by_kind.get("desa_adat", 0),
+                    "kelurahan": by_kind.get("kelurahan", 0),
+                    "villages": sum(by_kind.values()),
+                }
+            )
+        return result
+
+
+@require_GET
+@scope_required(Action.STATS)
+def region_search(request: HttpRequest, scope: Any) -> HttpResponse:
+    """Find an area by code or name, anywhere in the user's scope (50 hits at most per level)."""
+    term = request.GET.get("q", "").strip()
+    results: list[Region] = []
+    if len(term) >= 2:
+        for level in (1, 2, 3, 4):
+            model = REGION_MODELS[level]
+            hits = scoped(model.objects.active().search(term), request.user, AREA_ACTION)
+            if level == 4:
+                hits = scope.filter(hits, "code")
+            results.extend(hits.order_by("code")[:50])
+    return render(request, "desmigratif/region_search.html", {"term": term, "results": results})
+
+
+@never_cache
+@require_GET
+@scope_required(Action.STATS)
+def region_picker(request: HttpRequest, scope: Any) -> HttpResponse:
+    """The picker fragment htmx swaps in when one of its selects changes."""
+    try:
+        widget, name, id_ = picker_for_request(request.user, request.GET)
+    except ValidationError:
+        return HttpResponseBadRequest()
+    return HttpResponse(widget.render(name, None, {"id": id_}))
+
+
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and uptime checks: 200 when the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok"})
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        return JsonResponse({"status": "database unavailable"}, status=503)
+
+
+class PillarIndexView(LoginRequiredMixin, TemplateView):
+    """Landing page of a pillar app."""

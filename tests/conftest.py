@@ -1,0 +1,90 @@
+"""Shared fixtures: a slice of the real region list, and the cast of users every
+surface is tested with (officer of village A, officer of village B, coordinator
+of A's regency, ministry analyst, administrator, anonymous)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from desmigratif import embedded_postgres
+from desmigratif.models import Role
+from desmigratif.regions_source import RegionList, kemendagri_2025
+from desmigratif.services import regions_load
+from tests.factories import AssignmentFactory, UserFactory
+
+VILLAGE_A = "32.12.16.2004"  # Kenanga, Sindang, Indramayu, Jawa Barat
+VILLAGE_A_NEIGHBOUR = "32.12.16.2005"  # another village of Sindang
+VILLAGE_B = "33.07.10.2004"  # Kuripan, Garung, Wonosobo, Jawa Tengah
+REGENCY_A = "32.12"
+OTHER_REGENCY_SAME_PROVINCE = "32.13"  # Subang
+DISTRICTS = ("32.12.16", "32.12.01", "32.13.01", "33.07.10")
+
+
+def sample_regions() -> RegionList:
+    """Every province and regency, and the villages of a few districts: enough to
+    exercise scoping at every level while keeping the test database small."""
+    full = kemendagri_2025()
+    return RegionList(
+        provinces=full.provinces,
+        regencies=full.regencies,
+        districts=[row for row in full.districts if row[0].startswith(("32.12.", "32.13.", "33.07."))],
+        villages=[row for row in full.villages if row[0][:8] in DISTRICTS],
+        description="test sample",
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        regions_load(regions=sample_regions())
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from django.conf import settings
+
+    # Leave the machine as we found it: stop the embedded server if this run started it.
+    if embedded_postgres.started_here:
+        embedded_postgres.stop(settings.BASE_DIR)
+
+
+@pytest.fixture
+def officer_a(db):
+    return AssignmentFactory(user=UserFactory(username="officer.a"), role=Role.OFFICER, area=VILLAGE_A).user
+
+
+@pytest.fixture
+def officer_b(db):
+    return AssignmentFactory(user=UserFactory(username="officer.b"), role=Role.OFFICER, area=VILLAGE_B).user
+
+
+@pytest.fixture
+def coordinator(db):
+    return AssignmentFactory(user=UserFactory(username="coordinator.a"), role=Role.COORDINATOR, area=REGENCY_A).user
+
+
+@pytest.fixture
+def analyst(db):
+    return AssignmentFactory(user=UserFactory(username="analyst"), role=Role.ANALYST, area="").user
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="administrator", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def anonymous():
+    return AnonymousUser()
+
+
+@pytest.fixture
+def cast(officer_a, officer_b, coordinator, analyst, administrator, anonymous):
+    return {
+        "officer_a": officer_a,
+        "officer_b": officer_b,
+        "coordinator": coordinator,
+        "analyst": analyst,
+        "administrator": administrator,
+        "anonymous": anonymous,
+    }

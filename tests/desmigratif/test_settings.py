@@ -1,0 +1,70 @@
+"""settings.py refuses bad values, and production settings pass `check --deploy`."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+
+
+def run_manage(*args, **env):
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CSRF_TRUSTED_ORIGINS"}
+    }
+    return subprocess.run(
+        [*MANAGE, *args], env={**base, **env}, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def production_env(**overrides):
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "desmigratif.kemnaker.go.id",
+        "CSRF_TRUSTED_ORIGINS": "https://desmigratif.kemnaker.go.id",
+        "DATABASE_URL": "postgres://portal@db.internal:5432/desmigratif",
+    }
+    env.update(overrides)
+    return env
+
+
+def test_fixed_locale_and_time_zone():
+    assert settings.LANGUAGE_CODE == "id"
+    assert [code for code, _ in settings.LANGUAGES] == ["id", "en"]
+    assert settings.TIME_ZONE == "Asia/Jakarta"
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", **production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY is required"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY is too weak"),
+        ({"SECRET_KEY": "django-insecure-" + "x" * 60}, "SECRET_KEY is too weak"),
+        ({"DEBUG": "maybe"}, "is not a boolean"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is required"),
+        ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS='*' is refused"),
+        ({"DATABASE_URL": ""}, "DATABASE_URL is required"),
+        ({"DATABASE_URL": "sqlite:///portal.db"}, "PostgreSQL"),
+        ({"CSRF_TRUSTED_ORIGINS": "desmigratif.kemnaker.go.id"}, "CSRF_TRUSTED_ORIGINS"),
+        ({"SECURE_HSTS_SECONDS": "-5"}, "SECURE_HSTS_SECONDS"),
+        ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND"),
+    ],
+)
+def test_bad_configuration_is_refused(overrides, message):
+    result = run_manage("check", **production_env(**overrides))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr

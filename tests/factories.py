@@ -1,0 +1,39 @@
+"""Factories for the records tests need; regions come from the real Kemendagri list (see conftest)."""
+
+import factory
+
+from desmigratif.models import Assignment, Role, User
+from desmigratif.services import DEMO_PASSWORD
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="id_ID")
+    last_name = factory.Faker("last_name", locale="id_ID")
+    password = factory.PostGenerationMethodCall("set_password", DEMO_PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.OFFICER
+
+    @classmethod
+    def _create(cls, model_class, *args, area="", **kwargs):
+        assignment = model_class(*args, **kwargs)
+        assignment.set_area(area)
+        assignment.full_clean()
+        assignment.save()
+        return assignment
