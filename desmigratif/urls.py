@@ -33,5 +33,7 @@ urlpatterns = [
     path("community-parenting/", include("childcare.urls")),
     path("koperasi/", include("cooperatives.urls")),
     path("healthz", views.health, name="health"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin).
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,8 @@ from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
@@ -152,6 +153,11 @@ def region_picker(request: HttpRequest, scope: Any) -> HttpResponse:
     except ValidationError:
         return HttpResponseBadRequest()
     return HttpResponse(widget.render(name, None, {"id": id_}))
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: the hashed name exists only after collectstatic.
+    return redirect(static("desmigratif/favicon.svg"), permanent=True)
 
 
 @never_cache

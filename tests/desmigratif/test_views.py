@@ -148,3 +148,8 @@ def test_logout_is_a_post(client, officer_a):
     login(client, officer_a)
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_favicon_redirects_to_the_portal_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.url.endswith("desmigratif/favicon.svg")
