@@ -14,11 +14,15 @@ export DEBUG ?= 1
 run: $(INSTALLED)
 	$(BIN)/python manage.py run_portal
 
+# The embedded PostgreSQL (used when DATABASE_URL is unset) is stopped afterwards
+# if this run started it; the exit status is the checks' own.
 test: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	@was=$$($(BIN)/python -m desmigratif.embedded_postgres status); status=0; \
+	$(BIN)/python manage.py makemigrations --check --dry-run && $(BIN)/python -m pytest || status=$$?; \
+	if [ -z "$$DATABASE_URL" ] && [ "$$was" = stopped ]; then $(BIN)/python -m desmigratif.embedded_postgres stop; fi; \
+	exit $$status
 
 install: $(INSTALLED)
 
@@ -35,7 +39,7 @@ lint: $(INSTALLED)
 
 # Refresh the translation catalogue after changing user-facing strings (needs GNU gettext).
 messages: $(INSTALLED)
-	$(BIN)/python manage.py makemessages --locale id --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(BIN)/python manage.py makemessages --locale id --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*'
 	$(BIN)/python manage.py compilemessages --locale id --ignore '.venv/*'
 
 bench-regions: $(INSTALLED)

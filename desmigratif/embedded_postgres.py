@@ -13,6 +13,7 @@ This module must not import Django: settings.py calls it.
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from pathlib import Path
 
@@ -84,3 +85,21 @@ def stop(base_dir: Path) -> None:
         warnings.simplefilter("ignore")
         server = _pgserver().get_server(data_dir(base_dir), cleanup_mode=None)
         server.stop()
+
+
+def main(argv: list[str]) -> int:
+    """`python -m desmigratif.embedded_postgres status|stop`, for the Makefile."""
+    base_dir = Path(__file__).resolve().parent.parent
+    command = argv[0] if argv else "status"
+    if command == "status":
+        print("running" if is_running(base_dir) else "stopped")  # noqa: T201 - command-line output
+        return 0
+    if command == "stop":
+        stop(base_dir)
+        return 0
+    print(f"unknown command {command!r}; use status or stop", file=sys.stderr)  # noqa: T201
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

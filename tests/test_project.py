@@ -13,7 +13,7 @@ from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
 TEMPLATES = sorted((BASE / "templates").rglob("*.html"))
-PO_FILE = BASE / "locale" / "id" / "LC_MESSAGES" / "django.po"
+PO_FILE = BASE / "desmigratif" / "locale" / "id" / "LC_MESSAGES" / "django.po"
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: str(path.relative_to(BASE)))
@@ -82,11 +82,11 @@ def test_every_user_facing_string_is_in_the_catalogue(tmp_path):
         project,
         ignore=shutil.ignore_patterns(".venv", ".data", ".git", "staticfiles", "locale", "__pycache__", "node_modules"),
     )
-    shutil.copytree(tmp_path / "locale", project / "locale")
+    shutil.copytree(tmp_path / "locale", project / "desmigratif" / "locale")
     result = subprocess.run(
         [sys.executable, "-c", code, str(project)], env=env, capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stderr
-    fresh = polib.pofile(str(project / "locale" / "id" / "LC_MESSAGES" / "django.po"))
+    fresh = polib.pofile(str(project / "desmigratif" / "locale" / "id" / "LC_MESSAGES" / "django.po"))
     missing = [entry.msgid for entry in fresh.untranslated_entries() + fresh.fuzzy_entries()]
     assert not missing, f"strings missing from the Indonesian catalogue: {missing[:10]}"

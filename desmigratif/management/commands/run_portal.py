@@ -62,9 +62,11 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
+            # Ctrl-C in a terminal already reached the children (same process
+            # group); SIGTERM covers `kill` and children that ignore SIGINT.
             for child in children:
                 if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
+                    child.terminate()
             for child in children:
                 try:
                     child.wait(timeout=10)
