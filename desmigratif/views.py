@@ -172,4 +172,6 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 class PillarIndexView(LoginRequiredMixin, TemplateView):
-    """Landing page of a pillar app."""
+    """Landing page of a pillar app; its URLconf passes title, subtitle and description."""
+
+    template_name = "desmigratif/pillar_index.html"

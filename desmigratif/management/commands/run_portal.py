@@ -43,7 +43,7 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         children = [
             subprocess.Popen([*manage, "runserver", addrport, "--noreload"], env=env),  # noqa: S603 - our own manage.py
-            subprocess.Popen([*manage, "db_worker"], env=env),  # noqa: S603 - our own manage.py
+            subprocess.Popen([*manage, "db_worker", "--no-reload"], env=env),  # noqa: S603 - our own manage.py
         ]
         self.stdout.write(
             self.style.SUCCESS(
