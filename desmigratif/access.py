@@ -180,8 +180,10 @@ def can(user: AnyUser, action: Action, village_code: str) -> bool:
 
 
 def can_see_full_nik(user: AnyUser, village_code: str) -> bool:
-    """NIKs are shown in full only to those who work the owning village."""
-    return can(user, Action.WRITE, village_code)
+    """NIKs are shown whole only to users whose assignment covers the record's village
+    with record access (its officers, the coordinators of its area, administrators);
+    everyone else, ministry analysts included, sees them masked."""
+    return can(user, Action.READ, village_code)
 
 
 # --- querysets -------------------------------------------------------------------------------------

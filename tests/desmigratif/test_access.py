@@ -97,10 +97,13 @@ def test_anonymous_sees_nothing(anonymous):
     assert scoped(Village.objects.all(), anonymous).count() == 0
 
 
-def test_nik_shown_in_full_only_to_the_village_officer(cast):
+def test_nik_shown_whole_only_to_those_covering_the_village(cast):
     assert can_see_full_nik(cast["officer_a"], VILLAGE_A)
+    assert can_see_full_nik(cast["coordinator"], VILLAGE_A)
+    assert can_see_full_nik(cast["administrator"], VILLAGE_A)
+    assert not can_see_full_nik(cast["coordinator"], VILLAGE_B)
     assert not can_see_full_nik(cast["officer_b"], VILLAGE_A)
-    assert not can_see_full_nik(cast["coordinator"], VILLAGE_A)
+    assert not can_see_full_nik(cast["analyst"], VILLAGE_A)
     assert not can_see_full_nik(cast["anonymous"], VILLAGE_A)
 
 
