@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -147,6 +149,24 @@ class Village(Region):
 
 
 REGION_MODELS: dict[int, type[Region]] = {1: Province, 2: Regency, 3: District, 4: Village}
+
+
+@dataclass(frozen=True)
+class RegionCodes:
+    provinces: frozenset[str]
+    active_regencies: frozenset[str]
+    active_districts: frozenset[str]
+
+
+@functools.cache
+def region_codes() -> RegionCodes:
+    """Province, regency and district codes, for validating identifiers in bulk.
+    Cached per process (8k short strings); `regions_load` clears it."""
+    return RegionCodes(
+        provinces=frozenset(Province.objects.values_list("code", flat=True)),
+        active_regencies=frozenset(Regency.objects.active().values_list("code", flat=True)),
+        active_districts=frozenset(District.objects.active().values_list("code", flat=True)),
+    )
 
 
 def region_for_code(code: str) -> Region | None:

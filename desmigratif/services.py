@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from desmigratif.models import Assignment, District, Province, Regency, Region, Role, User, Village
+from desmigratif.models import Assignment, District, Province, Regency, Region, Role, User, Village, region_codes
 from desmigratif.regions_source import RegionList
 
 
@@ -91,6 +91,8 @@ def regions_load(*, regions: RegionList) -> RegionLoadReport:
     from the list are retired (hidden from pickers), never deleted.
     """
     report = RegionLoadReport()
+    transaction.on_commit(region_codes.cache_clear)
+    region_codes.cache_clear()
     report.levels["provinces"] = _sync_level(
         Province, [{"code": code, "name": name} for code, name in regions.provinces], ["code", "name"]
     )

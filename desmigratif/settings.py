@@ -285,6 +285,13 @@ TASKS = {
     }
 }
 
+# --- import / export (admin) -------------------------------------------------------------------------
+# Viewing a model does not allow importing or exporting it: each needs its own permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
 # --- history ---------------------------------------------------------------------------------------------
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 

@@ -1,2 +1,457 @@
-"""Records of this pillar arrive with its own issue; the app exists so that URLs,
-templates and permissions have their home from the first migration on."""
+"""Pillar 1 records: households, their members, migration episodes and the service post's cases."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from desmigratif.models import Village
+from households.countries import country_name
+
+# --- code lists -----------------------------------------------------------------------------------------
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Relationship(models.TextChoices):
+    """Relationship to the head of the family, as on the Dukcapil family card."""
+
+    HEAD = "head", _("Head of family")
+    HUSBAND = "husband", _("Husband")
+    WIFE = "wife", _("Wife")
+    CHILD = "child", _("Child")
+    CHILD_IN_LAW = "child_in_law", _("Son/daughter-in-law")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    PARENT = "parent", _("Parent")
+    PARENT_IN_LAW = "parent_in_law", _("Parent-in-law")
+    OTHER_RELATIVE = "other_relative", _("Other relative")
+    HOUSEHOLD_HELP = "household_help", _("Household help")
+    OTHER = "other", _("Other")
+
+
+class Religion(models.TextChoices):
+    ISLAM = "islam", _("Islam")
+    PROTESTANT = "protestant", _("Protestant Christianity")
+    CATHOLIC = "catholic", _("Catholicism")
+    HINDU = "hindu", _("Hinduism")
+    BUDDHIST = "buddhist", _("Buddhism")
+    CONFUCIAN = "confucian", _("Confucianism")
+    BELIEF = "belief", _("Belief in God Almighty (kepercayaan)")
+
+
+class Education(models.TextChoices):
+    """Dukcapil education levels."""
+
+    NONE = "none", _("No schooling / not yet in school")
+    PRIMARY_INCOMPLETE = "primary_incomplete", _("Primary school not completed")
+    PRIMARY = "primary", _("Primary school (SD)")
+    JUNIOR_SECONDARY = "junior_secondary", _("Junior secondary (SLTP)")
+    SENIOR_SECONDARY = "senior_secondary", _("Senior secondary (SLTA)")
+    DIPLOMA_1_2 = "diploma_1_2", _("Diploma I/II")
+    DIPLOMA_3 = "diploma_3", _("Diploma III")
+    BACHELOR = "bachelor", _("Diploma IV / Bachelor (S1)")
+    MASTER = "master", _("Master (S2)")
+    DOCTORATE = "doctorate", _("Doctorate (S3)")
+
+
+class MaritalStatus(models.TextChoices):
+    SINGLE = "single", _("Not married")
+    MARRIED = "married", _("Married")
+    DIVORCED = "divorced", _("Divorced")
+    WIDOWED = "widowed", _("Widowed")
+
+
+class CodeListQuerySet(models.QuerySet):
+    def active(self) -> CodeListQuerySet:
+        return self.filter(is_active=True)
+
+
+class Job(models.Model):
+    """Editable list of jobs abroad (domestic worker, caregiver, plantation, ...)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CodeListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        permissions = [("import_job", "Can import jobs"), ("export_job", "Can export jobs")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlacementAgency(models.Model):
+    """A P3MI (Perusahaan Penempatan Pekerja Migran Indonesia), with its licence."""
+
+    name = models.CharField(_("name"), max_length=200)
+    licence_number = models.CharField(_("licence number"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CodeListQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("placement agency (P3MI)")
+        verbose_name_plural = _("placement agencies (P3MI)")
+        permissions = [
+            ("import_placementagency", "Can import placement agencies"),
+            ("export_placementagency", "Can export placement agencies"),
+        ]
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licence_number"], condition=~Q(licence_number=""), name="agency_licence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.licence_number})" if self.licence_number else self.name
+
+
+# --- records --------------------------------------------------------------------------------------------
+
+
+class Versioned(models.Model):
+    """Optimistic locking: a save names the version it started from and fails if
+    someone else saved in between (see services)."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+    validation_warnings = models.JSONField(_("validation warnings"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def current(self) -> HouseholdQuerySet:
+        return self.filter(is_archived=False)
+
+
+class Household(Versioned):
+    """A migrant-worker family. Its own id is the key: the KK number changes when a
+    family moves or splits, so it is kept with its history in :class:`KKNumber`."""
+
+    scope_path = "village__code"
+
+    village = models.ForeignKey(Village, models.PROTECT, related_name="households", verbose_name=_("village"))
+    kk_number = models.CharField(_("No. KK"), max_length=16, blank=True, db_index=True)
+    dusun = models.CharField(_("dusun"), max_length=80, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("contact phone"), max_length=20, blank=True, help_text=_("Stored as +62…"))
+    is_archived = models.BooleanField(_("archived"), default=False)
+
+    objects = HouseholdQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        permissions = [("import_household", "Can import households"), ("export_household", "Can export households")]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"KK {self.kk_number}" if self.kk_number else _("Household %(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:detail", args=[self.pk])
+
+    @property
+    def head(self) -> Person | None:
+        members = list(self.members.all())
+        return next((m for m in members if m.relationship == Relationship.HEAD), members[0] if members else None)
+
+
+class KKNumber(models.Model):
+    """Every family card number a household has had. Searching by an old KK finds it."""
+
+    scope_path = "household__village__code"
+
+    household = models.ForeignKey(Household, models.CASCADE, related_name="kk_numbers", verbose_name=_("household"))
+    number = models.CharField(_("No. KK"), max_length=16, db_index=True)
+    recorded_on = models.DateField(_("recorded on"), default=timezone.localdate)
+    replaced_on = models.DateField(_("replaced on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("family card number")
+        verbose_name_plural = _("family card numbers")
+        ordering = ["-recorded_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "number"], name="kk_number_once_per_household"),
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(replaced_on__isnull=True), name="kk_one_current_per_household"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return self.household.get_absolute_url()
+
+
+class Person(Versioned):
+    scope_path = "household__village__code"
+
+    household = models.ForeignKey(Household, models.PROTECT, related_name="members", verbose_name=_("household"))
+    nik = models.CharField(_("NIK"), max_length=16, null=True, blank=True)  # noqa: DJ001 - NULL keeps "no NIK" out of the unique constraint
+    name = models.CharField(_("name"), max_length=150)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    relationship = models.CharField(_("relationship to head"), max_length=20, choices=Relationship.choices)
+    religion = models.CharField(_("religion"), max_length=20, choices=Religion.choices, blank=True)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    marital_status = models.CharField(_("marital status"), max_length=10, choices=MaritalStatus.choices, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        permissions = [("import_person", "Can import persons"), ("export_person", "Can export persons")]
+        ordering = ["household", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nik"], name="person_nik_unique", violation_error_message=_("This NIK is already registered.")
+            ),
+            models.CheckConstraint(
+                condition=Q(nik__isnull=True) | Q(nik__regex=r"^\d{16}$"), name="person_nik_16_digits"
+            ),
+        ]
+        indexes = [models.Index(fields=["name"], name="person_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{self.household.get_absolute_url()}#person-{self.pk}"
+
+
+class EpisodeStatus(models.TextChoices):
+    PREPARING = "preparing", _("Preparing")
+    ABROAD = "abroad", _("Abroad")
+    RETURNED = "returned", _("Returned")
+    OTHER = "other", _("Other")
+
+
+class PlacementScheme(models.TextChoices):
+    P3MI = "p3mi", _("Through a placement agency (P3MI)")
+    G2G = "g2g", _("Government to government (G to G)")
+    EMPLOYER = "employer", _("Employer's own placement")
+    INDEPENDENT = "independent", _("Independent")
+
+
+class Procedural(models.TextChoices):
+    PROCEDURAL = "procedural", _("Procedural")
+    NON_PROCEDURAL = "non_procedural", _("Non-procedural")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class EmployerKind(models.TextChoices):
+    COMPANY = "company", _("Company")
+    HOUSEHOLD = "household", _("Household")
+    SHIP = "ship", _("Ship")
+
+
+class Sector(models.TextChoices):
+    FORMAL = "formal", _("Formal")
+    INFORMAL = "informal", _("Informal")
+
+
+class ReturnReason(models.TextChoices):
+    CONTRACT_ENDED = "contract_ended", _("Contract ended")
+    TERMINATED = "terminated", _("Contract terminated early")
+    HEALTH = "health", _("Illness or accident")
+    EMPLOYER_PROBLEM = "employer_problem", _("Problem with the employer")
+    DEPORTED = "deported", _("Deported")
+    FAMILY = "family", _("Family reasons")
+    DECEASED = "deceased", _("Died abroad")
+    OTHER = "other", _("Other")
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def abroad(self) -> EpisodeQuerySet:
+        return self.filter(status=EpisodeStatus.ABROAD)
+
+    def overdue_return(self) -> EpisodeQuerySet:
+        """Contract ended, still recorded as abroad: someone should check on the worker."""
+        return self.abroad().filter(contract_end__lt=timezone.localdate())
+
+    def without_bpjs(self) -> EpisodeQuerySet:
+        return self.abroad().filter(bpjs_number="")
+
+
+class MigrationEpisode(Versioned):
+    """One stay abroad of one person, from preparation to return."""
+
+    scope_path = "person__household__village__code"
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="episodes", verbose_name=_("worker"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=EpisodeStatus.choices, default=EpisodeStatus.PREPARING
+    )
+    scheme = models.CharField(_("placement scheme"), max_length=12, choices=PlacementScheme.choices, blank=True)
+    procedural = models.CharField(
+        _("procedural"), max_length=15, choices=Procedural.choices, default=Procedural.UNKNOWN
+    )
+    agency = models.ForeignKey(
+        PlacementAgency,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="episodes",
+        verbose_name=_("placement agency (P3MI)"),
+    )
+    destination_country = models.CharField(_("destination country"), max_length=2, blank=True)
+    employer_name = models.CharField(_("employer"), max_length=200, blank=True)
+    employer_kind = models.CharField(_("kind of employer"), max_length=10, choices=EmployerKind.choices, blank=True)
+    sector = models.CharField(_("sector"), max_length=8, choices=Sector.choices, blank=True)
+    job = models.ForeignKey(Job, models.PROTECT, null=True, blank=True, related_name="episodes", verbose_name=_("job"))
+    departure_date = models.DateField(_("departure date"), null=True, blank=True)
+    contract_end = models.DateField(_("contract end"), null=True, blank=True)
+    planned_return = models.DateField(_("planned return"), null=True, blank=True)
+    actual_return = models.DateField(_("actual return"), null=True, blank=True)
+    return_reason = models.CharField(_("reason for return"), max_length=20, choices=ReturnReason.choices, blank=True)
+    bpjs_number = models.CharField(_("BPJS Ketenagakerjaan number"), max_length=20, blank=True)
+    bpjs_jkk = models.BooleanField(_("JKK (work accident)"), default=False)
+    bpjs_jkm = models.BooleanField(_("JKM (death)"), default=False)
+    bpjs_jht = models.BooleanField(_("JHT (old-age savings)"), default=False)
+    passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
+
+    objects = EpisodeQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("migration episode")
+        verbose_name_plural = _("migration episodes")
+        permissions = [
+            ("import_migrationepisode", "Can import migration episodes"),
+            ("export_migrationepisode", "Can export migration episodes"),
+        ]
+        ordering = ["person", "-departure_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actual_return__isnull=True)
+                | Q(departure_date__isnull=True)
+                | Q(actual_return__gte=models.F("departure_date")),
+                name="episode_return_after_departure",
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_end__isnull=True)
+                | Q(departure_date__isnull=True)
+                | Q(contract_end__gte=models.F("departure_date")),
+                name="episode_contract_after_departure",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "destination_country"], name="episode_status_country")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_status_display()} · {self.destination_country_name or '—'}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.person.household.get_absolute_url()}#episode-{self.pk}"
+
+    @property
+    def destination_country_name(self) -> str:
+        return country_name(self.destination_country)
+
+
+class RequestKind(models.TextChoices):
+    INFORMATION = "information", _("Safe-migration information")
+    DOCUMENTS = "documents", _("Documents")
+    TRAFFICKING = "trafficking", _("Trafficking red flag (TPPO)")
+    FAMILY_INQUIRY = "family_inquiry", _("Family asking about a worker abroad")
+    MEDIATION = "mediation", _("Industrial-relations mediation")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class Referral(models.TextChoices):
+    DISNAKER = "disnaker", _("Disnaker (regency labour office)")
+    BP3MI = "bp3mi", _("BP3MI")
+    MISSION = "mission", _("Indonesian mission abroad")
+    POLICE = "police", _("Police")
+    P2TP2A = "p2tp2a", _("P2TP2A")
+    OTHER = "other", _("Other")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    REFERRED = "referred", _("Referred")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class ServiceRequestQuerySet(models.QuerySet):
+    def unfinished(self) -> ServiceRequestQuerySet:
+        return self.filter(status__in=[RequestStatus.OPEN, RequestStatus.REFERRED])
+
+    def follow_up_overdue(self) -> ServiceRequestQuerySet:
+        return self.unfinished().filter(follow_up_on__lt=timezone.localdate())
+
+
+class ServiceRequest(Versioned):
+    """A case at the village's migration service post."""
+
+    scope_path = "village__code"
+
+    village = models.ForeignKey(Village, models.PROTECT, related_name="service_requests", verbose_name=_("village"))
+    kind = models.CharField(_("type"), max_length=15, choices=RequestKind.choices)
+    person_served = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="requests_made", verbose_name=_("person served")
+    )
+    person_served_name = models.CharField(
+        _("name of the person served"),
+        max_length=150,
+        blank=True,
+        help_text=_("When the person is not registered in the portal."),
+    )
+    worker = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="requests_about", verbose_name=_("worker concerned")
+    )
+    description = models.TextField(_("description"))
+    referral = models.CharField(_("referred to"), max_length=10, choices=Referral.choices, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    referred_on = models.DateField(_("referred on"), null=True, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    objects = ServiceRequestQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        permissions = [
+            ("import_servicerequest", "Can import service requests"),
+            ("export_servicerequest", "Can export service requests"),
+        ]
+        ordering = ["-opened_on", "-id"]
+        indexes = [models.Index(fields=["status", "follow_up_on"], name="request_status_follow_up")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.opened_on:%d-%m-%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:request-detail", args=[self.pk])

@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.views import PillarIndexView
+from households import views
 
 app_name = "households"
 
@@ -21,4 +22,6 @@ urlpatterns = [
         ),
         name="index",
     ),
+    path("rumah-tangga/<int:pk>/", views.HouseholdDetailView.as_view(), name="detail"),
+    path("layanan/<int:pk>/", views.ServiceRequestDetailView.as_view(), name="request-detail"),
 ]

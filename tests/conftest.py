@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from desmigratif import embedded_postgres
-from desmigratif.models import Role
+from desmigratif.models import Role, region_codes
 from desmigratif.regions_source import RegionList, kemendagri_2025
 from desmigratif.services import regions_load
 from tests.factories import AssignmentFactory, UserFactory
@@ -46,6 +46,14 @@ def pytest_sessionfinish(session, exitstatus):
     # Leave the machine as we found it: stop the embedded server if this run started it.
     if embedded_postgres.started_here:
         embedded_postgres.stop(settings.BASE_DIR)
+
+
+@pytest.fixture(autouse=True)
+def fresh_region_codes():
+    # The validators cache region codes per process; tests load different lists.
+    region_codes.cache_clear()
+    yield
+    region_codes.cache_clear()
 
 
 @pytest.fixture

@@ -37,3 +37,35 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
         assignment.full_clean()
         assignment.save()
         return assignment
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "households.Household"
+
+    village_id = "32.12.16.2004"
+    kk_number = factory.Sequence(lambda n: f"3212161503{18:02d}{n + 1:04d}")
+    dusun = "Blok Kenanga"
+    rt = "001"
+    rw = "002"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "households.Person"
+
+    household = factory.SubFactory(HouseholdFactory)
+    nik = factory.Sequence(lambda n: f"32121612049{n % 10}{n + 1:04d}"[:16])
+    name = factory.Faker("name", locale="id_ID")
+    sex = "M"
+    relationship = "head"
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "households.MigrationEpisode"
+
+    person = factory.SubFactory(PersonFactory)
+    status = "abroad"
+    destination_country = "HK"
+    sector = "informal"

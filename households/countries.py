@@ -1,0 +1,64 @@
+"""Destination countries: the ISO 3166-1 list (from ``pycountry``) with names in the
+reader's language. Records store the two-letter code."""
+
+from __future__ import annotations
+
+import functools
+import gettext
+
+import pycountry
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+# Names Indonesian institutions use where the ISO list's official form differs.
+OVERRIDES = {
+    "id": {"TW": "Taiwan", "KR": "Korea Selatan", "HK": "Hong Kong", "MO": "Makau", "BN": "Brunei Darussalam"},
+    "en": {"TW": "Taiwan", "KR": "South Korea", "HK": "Hong Kong", "MO": "Macao", "BN": "Brunei Darussalam"},
+}
+# The usual destinations of Indonesian workers come first in pickers.
+COMMON = ["HK", "TW", "MY", "SG", "SA", "KR", "JP", "BN", "AE", "QA", "KW", "OM", "US"]
+
+
+@functools.cache
+def _translator(language: str) -> gettext.NullTranslations:
+    if language == "en":
+        return gettext.NullTranslations()
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def _language() -> str:
+    return "en" if (get_language() or "id").startswith("en") else "id"
+
+
+@functools.cache
+def _names(language: str) -> dict[str, str]:
+    translate = _translator(language).gettext
+    names = {
+        country.alpha_2: translate(getattr(country, "common_name", None) or country.name)
+        if language == "en"
+        else translate(country.name)
+        for country in pycountry.countries
+    }
+    names.update(OVERRIDES[language])
+    return names
+
+
+def country_name(code: str) -> str:
+    if not code:
+        return ""
+    return _names(_language()).get(code.upper(), code)
+
+
+def is_country(code: str) -> bool:
+    return code.upper() in _names("en")
+
+
+def country_choices() -> list:
+    """Common destinations first, then every country by name, in the active language."""
+    names = _names(_language())
+    rest = sorted((code for code in names if code not in COMMON), key=lambda code: names[code])
+    return [
+        ("", "—"),
+        (_("Common destinations"), [(code, names[code]) for code in COMMON]),
+        (_("All countries"), [(code, names[code]) for code in rest]),
+    ]

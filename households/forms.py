@@ -1,0 +1,238 @@
+"""Forms of pillar 1. Every identifier and date rule comes from households.validators;
+errors block the form, warnings are kept in ``form.warnings`` and stored on the record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from desmigratif.access import Action, AnyUser, scoped
+from desmigratif.forms import VillageField
+from households import validators
+from households.countries import country_choices
+from households.models import Household, Job, MigrationEpisode, Person, PlacementAgency
+from households.validators import Finding
+
+
+def accept_typed_length(field: forms.CharField, length: int = 40) -> None:
+    """People type "3212 1612 0490 0001"; the validators normalise it, so the
+    model's max_length must not reject the spaced form first."""
+    field.max_length = length
+    field.widget.attrs["maxlength"] = str(length)
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+
+
+class FindingsMixin:
+    """Turns validator findings into form errors (blocking) and warnings (kept)."""
+
+    def _findings(self, findings: list[Finding]) -> None:
+        if not hasattr(self, "warnings"):
+            self.warnings: list[Finding] = []
+        for finding in findings:
+            if finding.is_error:
+                field = finding.field if finding.field in self.fields else None
+                self.add_error(field, finding.message)
+            else:
+                self.warnings.append(finding)
+
+    def stored_warnings(self) -> list[dict]:
+        return [finding.as_json() for finding in getattr(self, "warnings", [])]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        self.instance.validation_warnings = self.stored_warnings()
+
+
+class HouseholdForm(FindingsMixin, forms.ModelForm):
+    village = VillageField()
+
+    class Meta:
+        model = Household
+        fields = ["village", "kk_number", "dusun", "rt", "rw", "address", "phone"]
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.warnings = []
+        self.fields["village"].limit_to(user, Action.WRITE)
+        self.fields["kk_number"].required = True
+        for name in ("kk_number", "phone"):
+            accept_typed_length(self.fields[name])
+
+    def clean_kk_number(self) -> str:
+        value, findings = validators.check_kk(self.cleaned_data.get("kk_number"), label=_("No. KK"))
+        self._findings(findings)
+        return value
+
+    def clean_phone(self) -> str:
+        value, findings = validators.check_phone(self.cleaned_data.get("phone"), label=_("Contact phone"))
+        self._findings(findings)
+        return value
+
+    def clean_rt(self) -> str:
+        return (self.cleaned_data.get("rt") or "").strip().zfill(3) if self.cleaned_data.get("rt") else ""
+
+    def clean_rw(self) -> str:
+        return (self.cleaned_data.get("rw") or "").strip().zfill(3) if self.cleaned_data.get("rw") else ""
+
+
+class PersonForm(FindingsMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "nik",
+            "name",
+            "sex",
+            "birth_place",
+            "birth_date",
+            "relationship",
+            "religion",
+            "education",
+            "occupation",
+            "marital_status",
+        ]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.warnings = []
+        self.fields["nik"].required = False
+        accept_typed_length(self.fields["nik"])
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        self._findings(validators.check_not_future(value, field_name="birth_date", label=_("Date of birth")))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        raw = cleaned.get("nik")
+        if raw:
+            value, _facts, findings = validators.check_nik(
+                raw, birth_date=cleaned.get("birth_date"), sex=cleaned.get("sex"), label=_("NIK")
+            )
+            self._findings(findings)
+            cleaned["nik"] = value or None
+            if not any(f.is_error for f in findings):
+                self._refuse_duplicate(value)
+        else:
+            cleaned["nik"] = None
+        return cleaned
+
+    def _refuse_duplicate(self, nik: str) -> None:
+        others = Person.objects.filter(nik=nik).exclude(pk=self.instance.pk)
+        if not others.exists():
+            return
+        visible = scoped(others, self.user, Action.READ).select_related("household").first()
+        if visible is not None:
+            self.add_error(
+                "nik",
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("This NIK is already registered:"),
+                    visible.get_absolute_url(),
+                    visible.name,
+                ),
+            )
+        else:
+            # Outside the user's scope: refuse without saying where or whose.
+            self.add_error(
+                "nik", _("This NIK cannot be registered here. If it is correct, ask your regency coordinator.")
+            )
+
+    def validate_unique(self) -> None:
+        # NIK uniqueness is checked above with a scope-aware message; the database
+        # constraint still guards against a race.
+        exclude = self._get_validation_exclusions()
+        exclude.add("nik")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
+class BasePersonFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        niks = [
+            form.cleaned_data.get("nik")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("nik")
+        ]
+        if len(niks) != len(set(niks)):
+            raise forms.ValidationError(_("The same NIK is entered for two members."))
+        live = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if not live:
+            raise forms.ValidationError(_("A household needs at least one member."))
+
+
+PersonFormSet = forms.inlineformset_factory(
+    Household, Person, form=PersonForm, formset=BasePersonFormSet, extra=1, can_delete=True
+)
+
+
+class EpisodeForm(FindingsMixin, forms.ModelForm):
+    destination_country = forms.ChoiceField(label=_("Destination country"), required=False, choices=())
+
+    class Meta:
+        model = MigrationEpisode
+        fields = [
+            "status",
+            "scheme",
+            "procedural",
+            "agency",
+            "destination_country",
+            "employer_name",
+            "employer_kind",
+            "sector",
+            "job",
+            "departure_date",
+            "contract_end",
+            "planned_return",
+            "actual_return",
+            "return_reason",
+            "bpjs_number",
+            "bpjs_jkk",
+            "bpjs_jkm",
+            "bpjs_jht",
+            "passport_number",
+        ]
+        widgets = {
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in ["departure_date", "contract_end", "planned_return", "actual_return"]
+        }
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.warnings = []
+        self.fields["destination_country"].choices = country_choices()
+        self.fields["agency"].queryset = PlacementAgency.objects.active()
+        self.fields["job"].queryset = Job.objects.active()
+        for name in ("bpjs_number", "passport_number"):
+            accept_typed_length(self.fields[name])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        departure = cleaned.get("departure_date")
+        labels = {name: self.fields[name].label for name in self.fields}
+        for name in ("departure_date", "actual_return"):
+            self._findings(validators.check_not_future(cleaned.get(name), field_name=name, label=labels[name]))
+        for name in ("contract_end", "actual_return", "planned_return"):
+            self._findings(
+                validators.check_not_before(cleaned.get(name), departure, field_name=name, label=labels[name])
+            )
+        passport, findings = validators.check_passport(cleaned.get("passport_number"), label=labels["passport_number"])
+        cleaned["passport_number"] = passport
+        self._findings(findings)
+        bpjs, findings = validators.check_bpjs(cleaned.get("bpjs_number"), label=labels["bpjs_number"])
+        cleaned["bpjs_number"] = bpjs
+        self._findings(findings)
+        if cleaned.get("status") == "returned" and not cleaned.get("actual_return"):
+            self.add_error("actual_return", _("Enter the date the worker came back."))
+        return cleaned

@@ -1,0 +1,107 @@
+"""django-import-export resources for pillar 1, used by the admin's import and export.
+
+Each resource knows the user it works for (the admin passes it): imports refuse
+rows outside the user's write scope, exports mask NIKs the user may not read in
+full and neutralise spreadsheet formulas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+
+from desmigratif.access import Action, AnyUser, can, can_see_full_nik, scope_path
+from households.models import Household, Job, MigrationEpisode, Person, PlacementAgency, ServiceRequest
+from households.validators import mask_nik
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def village_code_of(instance: Any) -> str:
+    value = instance
+    for part in scope_path(type(instance)).split("__")[:-1]:
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+    return getattr(value, "code", "") or ""
+
+
+class PortalResource(resources.ModelResource):
+    def __init__(self, user: AnyUser | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.user = user
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            # Excel would run it: keep it as text.
+            return "'" + value
+        return value
+
+
+class ScopedResource(PortalResource):
+    def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
+        if self.user is None or not can(self.user, Action.WRITE, village_code_of(instance)):
+            raise ValidationError(_("This row belongs to a village outside your area."))
+        super().before_save_instance(instance, row, **kwargs)
+
+
+class MaskedNikMixin:
+    def dehydrate_nik(self, person: Person) -> str:
+        if not person.nik:
+            return ""
+        if self.user is not None and can_see_full_nik(self.user, village_code_of(person)):
+            return person.nik
+        return mask_nik(person.nik)
+
+
+class HouseholdResource(ScopedResource):
+    class Meta:
+        model = Household
+        fields = ["id", "village", "kk_number", "dusun", "rt", "rw", "address", "phone", "is_archived"]
+
+
+class PersonResource(MaskedNikMixin, ScopedResource):
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "household",
+            "nik",
+            "name",
+            "sex",
+            "birth_place",
+            "birth_date",
+            "relationship",
+            "religion",
+            "education",
+            "occupation",
+            "marital_status",
+        ]
+
+
+class EpisodeResource(ScopedResource):
+    class Meta:
+        model = MigrationEpisode
+        exclude = ["validation_warnings", "version", "created_at", "updated_at"]
+
+
+class ServiceRequestResource(ScopedResource):
+    class Meta:
+        model = ServiceRequest
+        exclude = ["validation_warnings", "version", "created_at", "updated_at"]
+
+
+class JobResource(PortalResource):
+    class Meta:
+        model = Job
+        import_id_fields = ["code"]
+        fields = ["code", "name", "is_active"]
+
+
+class PlacementAgencyResource(PortalResource):
+    class Meta:
+        model = PlacementAgency
+        fields = ["id", "name", "licence_number", "is_active"]

@@ -1,0 +1,173 @@
+"""Work on pillar 1 records that spans more than one row: registering a household with
+its members, changing a KK number, moving a person, saving with a lost-update check,
+starting and closing migration episodes."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from desmigratif.models import User, Village
+from households.models import (
+    EpisodeStatus,
+    Household,
+    KKNumber,
+    MigrationEpisode,
+    Person,
+    ReturnReason,
+    Versioned,
+)
+
+
+class StaleRecordError(Exception):
+    """Someone saved the record after this user opened it: nothing was written."""
+
+    def __init__(self, current: Versioned, changed_by: str, changed_fields: dict[str, tuple[Any, Any]]) -> None:
+        super().__init__(f"{type(current).__name__} {current.pk} changed since version was read")
+        self.current = current
+        self.changed_by = changed_by
+        # field name -> (value this user started from, value saved meanwhile)
+        self.changed_fields = changed_fields
+
+
+def _attach_user(instance: Versioned, user: User | None) -> None:
+    # django-simple-history takes the user from the request; outside one (imports,
+    # commands, tests) the service passes it explicitly.
+    if user is not None:
+        instance._history_user = user
+
+
+@transaction.atomic
+def record_save(
+    *, instance: Versioned, expected_version: int, user: User | None = None, original: dict[str, Any] | None = None
+) -> Versioned:
+    """Save ``instance`` if it is still at ``expected_version``, else raise StaleRecordError
+    naming what the other user changed. The version check and the bump are one UPDATE."""
+    model = type(instance)
+    bumped = model.objects.filter(pk=instance.pk, version=expected_version).update(version=F("version") + 1)
+    if not bumped:
+        current = model.objects.get(pk=instance.pk)
+        latest = current.history.first()
+        changed_by = str(latest.history_user) if latest is not None and latest.history_user else ""
+        changed = {}
+        for name, started_from in (original or {}).items():
+            now = getattr(current, name)
+            if now != started_from:
+                changed[name] = (started_from, now)
+        raise StaleRecordError(current, changed_by, changed)
+    instance.version = expected_version + 1
+    _attach_user(instance, user)
+    instance.save()
+    return instance
+
+
+@dataclass
+class MemberData:
+    name: str
+    sex: str
+    relationship: str
+    nik: str | None = None
+    birth_place: str = ""
+    birth_date: datetime.date | None = None
+    religion: str = ""
+    education: str = ""
+    occupation: str = ""
+    marital_status: str = ""
+    validation_warnings: list[dict] | None = None
+
+
+@transaction.atomic
+def household_register(
+    *,
+    village: Village,
+    kk_number: str,
+    members: list[MemberData],
+    dusun: str = "",
+    rt: str = "",
+    rw: str = "",
+    address: str = "",
+    phone: str = "",
+    validation_warnings: list[dict] | None = None,
+    user: User | None = None,
+) -> Household:
+    """Create a household with its members and its first KK number."""
+    household = Household(
+        village=village,
+        kk_number=kk_number,
+        dusun=dusun,
+        rt=rt,
+        rw=rw,
+        address=address,
+        phone=phone,
+        validation_warnings=validation_warnings or [],
+    )
+    _attach_user(household, user)
+    household.save()
+    if kk_number:
+        kk = KKNumber(household=household, number=kk_number)
+        _attach_user(kk, user)
+        kk.save()
+    for member in members:
+        person = Person(
+            household=household, **{**member.__dict__, "validation_warnings": member.validation_warnings or []}
+        )
+        _attach_user(person, user)
+        person.save()
+    return household
+
+
+@transaction.atomic
+def household_kk_change(
+    *, household: Household, number: str, on: datetime.date | None = None, user: User | None = None
+) -> Household:
+    """Give the household a new KK number; the old one stays searchable in its history."""
+    on = on or timezone.localdate()
+    if number == household.kk_number:
+        return household
+    for previous in household.kk_numbers.filter(replaced_on__isnull=True):
+        previous.replaced_on = on
+        _attach_user(previous, user)
+        previous.save(update_fields=["replaced_on"])
+    existing = household.kk_numbers.filter(number=number).first()
+    if existing is not None:  # back to an earlier number: it becomes current again
+        existing.replaced_on = None
+        _attach_user(existing, user)
+        existing.save(update_fields=["replaced_on"])
+    else:
+        kk = KKNumber(household=household, number=number, recorded_on=on)
+        _attach_user(kk, user)
+        kk.save()
+    household.kk_number = number
+    return household
+
+
+@transaction.atomic
+def person_move(*, person: Person, household: Household, relationship: str, user: User | None = None) -> Person:
+    """Move a person to another household (a family split or a marriage). The person
+    keeps their id, so their episodes, cases and history stay with them."""
+    person.household = household
+    person.relationship = relationship
+    record_save(instance=person, expected_version=person.version, user=user)
+    return person
+
+
+@transaction.atomic
+def episode_return(
+    *,
+    episode: MigrationEpisode,
+    returned_on: datetime.date,
+    reason: str = ReturnReason.CONTRACT_ENDED,
+    expected_version: int,
+    user: User | None = None,
+) -> MigrationEpisode:
+    """Record a worker's return (the two-click action on the household page)."""
+    episode.status = EpisodeStatus.RETURNED
+    episode.actual_return = returned_on
+    episode.return_reason = reason
+    episode.full_clean()
+    return record_save(instance=episode, expected_version=expected_version, user=user)
