@@ -188,11 +188,13 @@ class AreaField(forms.CharField):
     """An area at any level: province, regency, district, village, or (left empty) the
     whole country — which only a user with national scope may choose."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, blank_is_own_scope: bool = False, **kwargs: Any) -> None:
+        # For filters: empty means "all of my areas" rather than "the whole country".
+        self.blank_is_own_scope = blank_is_own_scope
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Area"))
         kwargs.setdefault("widget", RegionPickerWidget(leaf_only=False))
-        kwargs.setdefault("help_text", _("Leave empty for the whole country."))
+        kwargs.setdefault("help_text", "" if blank_is_own_scope else _("Leave empty for the whole country."))
         super().__init__(**kwargs)
         self.scope = Scope.nowhere()
 
@@ -203,7 +205,7 @@ class AreaField(forms.CharField):
     def clean(self, value: Any) -> str:
         code = super().clean(value) or ""
         if not code:
-            if not self.scope.is_unlimited:
+            if not self.scope.is_unlimited and not self.blank_is_own_scope:
                 raise ValidationError(_("Choose an area inside your own."), code="outside_scope")
             return ""
         model = REGION_MODELS.get(code_level(code))

@@ -297,3 +297,29 @@ class Assignment(models.Model):
     def is_current(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
         return (self.starts_on is None or self.starts_on <= on) and (self.ends_on is None or self.ends_on >= on)
+
+
+class AccessLog(models.Model):
+    """Who exported, imported or viewed sensitive personal data, and when (UU PDP No. 27/2022).
+    Written by services and views; read by administrators in the admin."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+        CHILD_VIEW = "child_view", _("View of a child's record")
+        NIK_VIEW = "nik_view", _("View of unmasked NIKs")
+
+    user = models.ForeignKey(User, models.PROTECT, related_name="access_logs", verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    what = models.CharField(_("what"), max_length=200)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_kind_display()} {self.what}"

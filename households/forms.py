@@ -7,14 +7,24 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from desmigratif.access import Action, AnyUser, scoped
-from desmigratif.forms import VillageField
+from desmigratif.access import Action, AnyUser, Scope, scoped
+from desmigratif.forms import AreaField, VillageField
 from households import validators
 from households.countries import country_choices
-from households.models import Household, Job, MigrationEpisode, Person, PlacementAgency
+from households.models import (
+    EpisodeStatus,
+    Household,
+    Job,
+    MigrationEpisode,
+    Person,
+    PlacementAgency,
+    Procedural,
+    Sector,
+)
 from households.validators import Finding
 
 
@@ -236,3 +246,73 @@ class EpisodeForm(FindingsMixin, forms.ModelForm):
         if cleaned.get("status") == "returned" and not cleaned.get("actual_return"):
             self.add_error("actual_return", _("Enter the date the worker came back."))
         return cleaned
+
+
+class HouseholdFilterForm(forms.Form):
+    """Search and filters of the household list (GET)."""
+
+    SORTS = {
+        "newest": ["-created_at", "-id"],
+        "kk": ["kk_number", "id"],
+        "village": ["village_id", "id"],
+    }
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, NIK or No. KK (current or former)")}),
+    )
+    area = AreaField(label=_("Area"), blank_is_own_scope=True)
+    status = forms.ChoiceField(
+        label=_("Worker status"), required=False, choices=[("", _("any")), *EpisodeStatus.choices]
+    )
+    country = forms.ChoiceField(label=_("Destination country"), required=False, choices=())
+    procedural = forms.ChoiceField(label=_("Procedural"), required=False, choices=[("", _("any")), *Procedural.choices])
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("any")), *Sector.choices])
+    archived = forms.BooleanField(label=_("Include archived households"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("newest", _("Newest first")), ("kk", _("No. KK")), ("village", _("Village code"))],
+    )
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].limit_to(user, Action.READ)
+        self.fields["country"].choices = country_choices()
+
+    def order(self) -> list[str]:
+        return self.SORTS.get(self.cleaned_data.get("sort") or "newest", self.SORTS["newest"])
+
+    def filter(self, queryset: QuerySet[Household]) -> QuerySet[Household]:
+        data = self.cleaned_data
+        if not data.get("archived"):
+            queryset = queryset.current()
+        if data.get("area"):
+            queryset = Scope.of([data["area"]]).filter(queryset, "village__code")
+        term = (data.get("q") or "").strip()
+        if term:
+            digits = validators.normalize_number(term)
+            if digits.isdigit() and len(digits) == 16:
+                queryset = queryset.filter(
+                    Q(kk_number=digits) | Q(kk_numbers__number=digits) | Q(members__nik=digits)
+                ).distinct()
+            else:
+                queryset = queryset.filter(
+                    Exists(Person.objects.filter(household=OuterRef("pk"), name__icontains=term))
+                )
+        episode = {
+            key: data[name]
+            for name, key in (
+                ("status", "status"),
+                ("country", "destination_country"),
+                ("procedural", "procedural"),
+                ("sector", "sector"),
+            )
+            if data.get(name)
+        }
+        if episode:
+            queryset = queryset.filter(
+                Exists(MigrationEpisode.objects.filter(person__household=OuterRef("pk"), **episode))
+            )
+        return queryset

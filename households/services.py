@@ -129,6 +129,11 @@ def household_kk_change(
     on = on or timezone.localdate()
     if number == household.kk_number:
         return household
+    if household.kk_number and not household.kk_numbers.filter(number=household.kk_number).exists():
+        # A record made without history (admin, early imports): keep its number findable.
+        kk = KKNumber(household=household, number=household.kk_number, recorded_on=on)
+        _attach_user(kk, user)
+        kk.save()
     for previous in household.kk_numbers.filter(replaced_on__isnull=True):
         previous.replaced_on = on
         _attach_user(previous, user)

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 PAGES = [
     "home",
     "region-index",
-    "households:index",
+    "households:list",
     "enterprises:index",
     "childcare:index",
     "cooperatives:index",

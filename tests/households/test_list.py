@@ -1,0 +1,93 @@
+"""The household list: scoped search, filters, keyset pages, export."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from desmigratif.models import AccessLog
+from households.services import household_kk_change
+from tests.conftest import VILLAGE_A, VILLAGE_A_NEIGHBOUR, VILLAGE_B
+from tests.factories import EpisodeFactory, HouseholdFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(client, **params):
+    response = client.get(reverse("households:list"), params)
+    assert response.status_code == 200
+    return [row["household"].pk for row in response.context["rows"]], response
+
+
+@pytest.fixture
+def households():
+    a = PersonFactory(name="Siti Rohmah", nik="3212164511950002", household__village_id=VILLAGE_A).household
+    EpisodeFactory(person=a.members.get(), destination_country="TW", procedural="procedural")
+    neighbour = PersonFactory(name="Dedi", household__village_id=VILLAGE_A_NEIGHBOUR).household
+    b = PersonFactory(name="Siti Kuripan", nik="3307104511950002", household__village_id=VILLAGE_B).household
+    return {"a": a, "neighbour": neighbour, "b": b}
+
+
+def test_each_user_lists_only_their_households(client, cast, households):
+    client.force_login(cast["officer_a"])
+    assert listed(client)[0] == [households["a"].pk]
+    client.force_login(cast["coordinator"])
+    assert set(listed(client)[0]) == {households["a"].pk, households["neighbour"].pk}
+    client.force_login(cast["officer_b"])
+    assert listed(client)[0] == [households["b"].pk]
+    client.force_login(cast["analyst"])
+    assert client.get(reverse("households:list")).status_code == 200
+    assert listed(client)[0] == []
+
+
+def test_search_by_name_nik_and_former_kk(client, coordinator, households):
+    client.force_login(coordinator)
+    assert listed(client, q="siti")[0] == [households["a"].pk]  # Siti Kuripan is outside the regency
+    assert listed(client, q="3212 1645 1195 0002")[0] == [households["a"].pk]
+    old_kk = households["a"].kk_number
+    household_kk_change(household=households["a"], number="3212161001240003")
+    households["a"].save()
+    assert listed(client, q=old_kk)[0] == [households["a"].pk]
+
+
+def test_episode_filters(client, coordinator, households):
+    client.force_login(coordinator)
+    assert listed(client, status="abroad", country="TW")[0] == [households["a"].pk]
+    assert listed(client, country="MY")[0] == []
+    assert listed(client, procedural="procedural", area="32.12.16")[0] == [households["a"].pk]
+
+
+def test_keyset_pages_cover_every_household_once(client, officer_a):
+    created = [HouseholdFactory(village_id=VILLAGE_A).pk for _ in range(60)]
+    client.force_login(officer_a)
+    seen, params = [], {"sort": "kk"}
+    for _ in range(10):
+        ids, response = listed(client, **params)
+        seen += ids
+        cursor = response.context["page"].next_cursor
+        if not cursor:
+            break
+        params["after"] = cursor
+    assert sorted(seen) == sorted(created) and len(seen) == len(set(seen))
+
+
+def test_bad_cursor_starts_again(client, officer_a, households):
+    client.force_login(officer_a)
+    assert listed(client, after="not-a-cursor")[0] == [households["a"].pk]
+
+
+def test_export_needs_permission_masks_and_is_logged(client, officer_a, officer_b, households):
+    client.force_login(officer_a)
+    assert client.get(reverse("households:export"), {"format": "csv"}).status_code == 403
+    officer_a.user_permissions.add(Permission.objects.get(codename="export_household"))
+    client.force_login(officer_a)
+    response = client.get(reverse("households:export"), {"format": "csv", "q": "siti"})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 2 and "3212164511950002" in rows[1]
+    log = AccessLog.objects.get()
+    assert (log.user, log.kind, log.rows, log.detail["q"]) == (officer_a, "export", 1, "siti")
+    xlsx = client.get(reverse("households:export"), {"format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
