@@ -59,6 +59,7 @@ class FindingsMixin:
 
 class HouseholdForm(FindingsMixin, forms.ModelForm):
     village = VillageField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Household
@@ -167,8 +168,25 @@ class PersonForm(FindingsMixin, forms.ModelForm):
 
 
 class BasePersonFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "members")
+        kwargs["form_kwargs"] = {**kwargs.get("form_kwargs", {}), "user": user}
+        super().__init__(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
+        for form in self.deleted_forms:
+            person = form.instance
+            if person.pk and (
+                person.episodes.exists() or person.requests_made.exists() or person.requests_about.exists()
+            ):
+                raise forms.ValidationError(
+                    _(
+                        "%(name)s has migration episodes or service cases and cannot be removed; move the person "
+                        "to another household instead."
+                    )
+                    % {"name": person.name}
+                )
         niks = [
             form.cleaned_data.get("nik")
             for form in self.forms

@@ -54,16 +54,30 @@ def record_save(
         current = model.objects.get(pk=instance.pk)
         latest = current.history.first()
         changed_by = str(latest.history_user) if latest is not None and latest.history_user else ""
-        changed = {}
-        for name, started_from in (original or {}).items():
-            now = getattr(current, name)
-            if now != started_from:
-                changed[name] = (started_from, now)
-        raise StaleRecordError(current, changed_by, changed)
+        raise StaleRecordError(current, changed_by, _changes_since(current, expected_version, original))
     instance.version = expected_version + 1
     _attach_user(instance, user)
     instance.save()
     return instance
+
+
+_NOT_COMPARED = {"id", "version", "created_at", "updated_at", "validation_warnings"}
+
+
+def _changes_since(current: Versioned, version: int, original: dict[str, Any] | None) -> dict[str, tuple[Any, Any]]:
+    """Fields that differ between the version the user started from (its history row,
+    or ``original`` when given) and the record as saved meanwhile."""
+    started = original
+    if started is None:
+        row = current.history.filter(version=version).order_by("-history_date").first()
+        if row is None:
+            return {}
+        started = {
+            f.attname: getattr(row, f.attname)
+            for f in type(current)._meta.concrete_fields
+            if f.attname not in _NOT_COMPARED
+        }
+    return {name: (value, getattr(current, name)) for name, value in started.items() if getattr(current, name) != value}
 
 
 @dataclass
@@ -176,3 +190,40 @@ def episode_return(
     episode.return_reason = reason
     episode.full_clean()
     return record_save(instance=episode, expected_version=expected_version, user=user)
+
+
+@dataclass
+class MemberChanges:
+    """What an edit of the household form does to its members."""
+
+    added: list[Person]
+    changed: list[Person]
+    removed: list[Person]
+
+
+@transaction.atomic
+def household_update(
+    *,
+    household: Household,
+    expected_version: int,
+    original: dict[str, Any],
+    members: MemberChanges,
+    user: User | None = None,
+) -> Household:
+    """Save an edited household and its members as one change. If anyone saved the
+    household since ``expected_version`` nothing is written (StaleRecordError)."""
+    new_kk = household.kk_number
+    household.kk_number = original.get("kk_number", household.kk_number)
+    if new_kk and new_kk != household.kk_number:
+        household_kk_change(household=household, number=new_kk, user=user)
+    record_save(instance=household, expected_version=expected_version, user=user)
+    for person in members.removed:
+        _attach_user(person, user)
+        person.delete()
+    for person in [*members.changed, *members.added]:
+        person.household = household
+        if person.pk:
+            person.version += 1
+        _attach_user(person, user)
+        person.save()
+    return household

@@ -4,20 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
+from django.views.generic.detail import SingleObjectMixin
 
-from desmigratif.access import Action, Scope, ScopedQuerysetMixin, can_see_full_nik, scope_required, scoped
+from desmigratif.access import (
+    Action,
+    Scope,
+    ScopedQuerysetMixin,
+    ScopeRequiredMixin,
+    can,
+    can_see_full_nik,
+    scope_for,
+    scope_required,
+    scoped,
+)
 from desmigratif.pagination import keyset_page
 from households.exports import household_list_export
-from households.forms import HouseholdFilterForm
+from households.forms import BasePersonFormSet, HouseholdFilterForm, HouseholdForm, PersonFormSet
 from households.models import Household, KKNumber, MigrationEpisode, Person, Relationship, ServiceRequest
+from households.services import MemberChanges, MemberData, StaleRecordError, household_register, household_update
 from households.validators import mask_nik, render_warning
+
+MEMBER_FIELDS = [
+    "nik",
+    "name",
+    "sex",
+    "birth_place",
+    "birth_date",
+    "relationship",
+    "religion",
+    "education",
+    "occupation",
+    "marital_status",
+]
+EDITABLE_HOUSEHOLD_FIELDS = ["village_id", "kk_number", "dusun", "rt", "rw", "address", "phone"]
 
 
 class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
@@ -63,6 +93,7 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
             .union(ServiceRequest.objects.filter(worker__household=household))
             .order_by("-opened_on"),
             history=household.history.select_related("history_user").order_by("-history_date")[:20],
+            can_edit=can(self.request.user, Action.WRITE, household.village_id),
         )
         return context
 
@@ -107,6 +138,7 @@ class HouseholdListView(ScopedQuerysetMixin, ListView):
             rows=self._rows(page.items),
             query_without_cursor=self._query_without("after"),
             can_export=self.request.user.has_perm("households.export_household"),
+            can_register=not scope_for(self.request.user, Action.WRITE).is_empty,
         )
         return context
 
@@ -161,3 +193,138 @@ def household_export(request: HttpRequest, scope: Scope) -> HttpResponse:
     response = HttpResponse("\ufeff" + dataset.export("csv"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rumah-tangga-{stamp}.csv"'
     return response
+
+
+class HouseholdFormMixin:
+    """Shared by the create and edit pages: the household form and its member formset."""
+
+    template_name = "households/household_form.html"
+
+    def forms(self, household: Household) -> tuple[HouseholdForm, BasePersonFormSet]:
+        data = self.request.POST if self.request.method == "POST" else None
+        form = HouseholdForm(
+            data,
+            instance=household,
+            user=self.request.user,
+            initial={"version": household.version} if household.pk else None,
+        )
+        formset = PersonFormSet(data, instance=household, user=self.request.user)
+        return form, formset
+
+    def render_forms(
+        self, form: HouseholdForm, formset: BasePersonFormSet, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        return render(self.request, self.template_name, {"form": form, "formset": formset, **extra}, status=status)
+
+    def saved(self, household: Household, warnings: int) -> HttpResponse:
+        messages.success(self.request, _("The household was saved."))
+        if warnings:
+            messages.warning(
+                self.request,
+                ngettext(
+                    "%(count)d warning was recorded; see the household page.",
+                    "%(count)d warnings were recorded; see the household page.",
+                    warnings,
+                )
+                % {"count": warnings},
+            )
+        return redirect(household)
+
+
+def _warning_count(form: HouseholdForm, formset: BasePersonFormSet) -> int:
+    return len(form.warnings) + sum(len(f.warnings) for f in formset.forms if f.has_changed())
+
+
+class HouseholdCreateView(ScopeRequiredMixin, HouseholdFormMixin, View):
+    scope_action = Action.WRITE
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_forms(*self.forms(Household()))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form, formset = self.forms(Household())
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_forms(form, formset)
+        members = [
+            MemberData(
+                **{name: f.cleaned_data.get(name) for name in MEMBER_FIELDS}, validation_warnings=f.stored_warnings()
+            )
+            for f in formset.forms
+            if f.has_changed() and not f.cleaned_data.get("DELETE")
+        ]
+        data = form.cleaned_data
+        household = household_register(
+            village=data["village"],
+            kk_number=data["kk_number"],
+            members=members,
+            dusun=data["dusun"],
+            rt=data["rt"],
+            rw=data["rw"],
+            address=data["address"],
+            phone=data["phone"],
+            validation_warnings=form.stored_warnings(),
+            user=request.user,
+        )
+        return self.saved(household, _warning_count(form, formset))
+
+
+class HouseholdUpdateView(ScopedQuerysetMixin, HouseholdFormMixin, SingleObjectMixin, View):
+    model = Household
+    scope_action = Action.WRITE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render_forms(*self.forms(self.get_object()))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        household = self.get_object()
+        original = {name: getattr(household, name) for name in EDITABLE_HOUSEHOLD_FIELDS}
+        form, formset = self.forms(household)
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_forms(form, formset)
+        changes = MemberChanges(added=[], changed=[], removed=[])
+        for member_form in formset.forms:
+            if member_form in formset.deleted_forms:
+                if member_form.instance.pk:
+                    changes.removed.append(member_form.instance)
+            elif member_form.has_changed():
+                person = member_form.instance
+                (changes.changed if person.pk else changes.added).append(person)
+        try:
+            household_update(
+                household=form.instance,
+                expected_version=form.cleaned_data.get("version") or 0,
+                original=original,
+                members=changes,
+                user=request.user,
+            )
+        except StaleRecordError as conflict:
+            return self.render_forms(
+                form,
+                formset,
+                conflict=conflict,
+                conflict_fields=[
+                    (Household._meta.get_field(name.removesuffix("_id")).verbose_name, mine, theirs)
+                    for name, (mine, theirs) in conflict.changed_fields.items()
+                ],
+                status=409,
+            )
+        return self.saved(form.instance, _warning_count(form, formset))
+
+
+@require_GET
+@scope_required(Action.WRITE)
+def member_form_row(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """One more empty member form for the household page (htmx), and the formset's new total."""
+    try:
+        index = int(request.GET.get("index", ""))
+    except ValueError:
+        return HttpResponseBadRequest()
+    if not 0 <= index < 100:
+        return HttpResponseBadRequest()
+    form = PersonFormSet(user=request.user, instance=Household()).empty_form
+    form.prefix = f"members-{index}"
+    return render(
+        request,
+        "households/household_form.html#member-row-response",
+        {"member": form, "index": index, "next_index": index + 1},
+    )
