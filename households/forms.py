@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,10 @@ from households.models import (
     Person,
     PlacementAgency,
     Procedural,
+    RequestStatus,
+    ReturnReason,
     Sector,
+    ServiceRequest,
 )
 from households.validators import Finding
 
@@ -334,3 +338,97 @@ class HouseholdFilterForm(forms.Form):
                 Exists(MigrationEpisode.objects.filter(person__household=OuterRef("pk"), **episode))
             )
         return queryset
+
+
+class ServiceRequestForm(FindingsMixin, forms.ModelForm):
+    village = VillageField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "village",
+            "kind",
+            "person_served",
+            "person_served_name",
+            "worker",
+            "description",
+            "referral",
+            "status",
+            "opened_on",
+            "referred_on",
+            "resolved_on",
+            "closed_on",
+            "follow_up_on",
+            "outcome",
+        ]
+        widgets = {
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in ["opened_on", "referred_on", "resolved_on", "closed_on", "follow_up_on"]
+        }
+
+    def __init__(self, *args: Any, user: AnyUser, household: Household | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.warnings = []
+        self.fields["village"].limit_to(user, Action.WRITE)
+        # People are chosen among the household's members (the case is opened from its
+        # page), or the existing ones when editing; otherwise the name is typed.
+        people = Person.objects.none()
+        if household is not None:
+            people = household.members.all()
+        elif self.instance.pk:
+            people = Person.objects.filter(pk__in=[self.instance.person_served_id, self.instance.worker_id])
+        for name in ("person_served", "worker"):
+            self.fields[name].queryset = scoped(people, user, Action.WRITE)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        labels = {name: self.fields[name].label for name in self.fields}
+        for name in ("opened_on", "referred_on", "resolved_on", "closed_on"):
+            self._findings(validators.check_not_future(cleaned.get(name), field_name=name, label=labels[name]))
+        status = cleaned.get("status")
+        if status == RequestStatus.REFERRED and not cleaned.get("referral"):
+            self.add_error("referral", _("Choose where the case was referred to."))
+        for name, needed in (
+            ("referred_on", RequestStatus.REFERRED),
+            ("resolved_on", RequestStatus.RESOLVED),
+            ("closed_on", RequestStatus.CLOSED),
+        ):
+            if status == needed and not cleaned.get(name):
+                cleaned[name] = timezone.localdate()
+        if not cleaned.get("person_served") and not cleaned.get("person_served_name"):
+            self.add_error("person_served_name", _("Choose the person served or type their name."))
+        village = cleaned.get("village")
+        for name in ("person_served", "worker"):
+            person = cleaned.get(name)
+            if person is not None and village is not None and person.household.village_id != village.pk:
+                self.add_error(name, _("This person is registered in another village."))
+        return cleaned
+
+
+class ReturnForm(forms.Form):
+    """The two-click return: the date (today unless changed) and the reason."""
+
+    returned_on = forms.DateField(label=_("Returned on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(label=_("Reason for return"), choices=ReturnReason.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, episode: MigrationEpisode, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {"returned_on": timezone.localdate(), "reason": ReturnReason.CONTRACT_ENDED, "version": episode.version},
+        )
+        kwargs.setdefault("prefix", f"return-{episode.pk}")
+        super().__init__(*args, **kwargs)
+        self.episode = episode
+
+    def clean_returned_on(self):
+        value = self.cleaned_data["returned_on"]
+        findings = validators.check_not_future(value, field_name="returned_on", label=_("Returned on"))
+        findings += validators.check_not_before(
+            value, self.episode.departure_date, field_name="returned_on", label=_("Returned on")
+        )
+        if findings:
+            raise forms.ValidationError([f.message for f in findings])
+        return value

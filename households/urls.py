@@ -11,5 +11,12 @@ urlpatterns = [
     path("rumah-tangga/anggota-baru/", views.member_form_row, name="member-row"),
     path("rumah-tangga/<int:pk>/", views.HouseholdDetailView.as_view(), name="detail"),
     path("rumah-tangga/<int:pk>/ubah/", views.HouseholdUpdateView.as_view(), name="update"),
+    path("anggota/<int:person_pk>/migrasi/baru/", views.EpisodeCreateView.as_view(), name="episode-create"),
+    path("migrasi/<int:pk>/ubah/", views.EpisodeUpdateView.as_view(), name="episode-update"),
+    path("migrasi/<int:pk>/kembali/", views.episode_return_view, name="episode-return"),
+    path("layanan/", views.ServiceRequestListView.as_view(), name="request-list"),
+    path("layanan/baru/", views.ServiceRequestCreateView.as_view(), name="request-create"),
     path("layanan/<int:pk>/", views.ServiceRequestDetailView.as_view(), name="request-detail"),
+    path("layanan/<int:pk>/ubah/", views.ServiceRequestUpdateView.as_view(), name="request-update"),
+    path("peringatan/", views.AlertsView.as_view(), name="alerts"),
 ]

@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
-from django.views.decorators.http import require_GET
-from django.views.generic import DetailView, ListView
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from desmigratif.access import (
@@ -24,15 +25,43 @@ from desmigratif.access import (
     ScopeRequiredMixin,
     can,
     can_see_full_nik,
+    get_scoped_object_or_404,
     scope_for,
     scope_required,
     scoped,
 )
 from desmigratif.pagination import keyset_page
 from households.exports import household_list_export
-from households.forms import BasePersonFormSet, HouseholdFilterForm, HouseholdForm, PersonFormSet
-from households.models import Household, KKNumber, MigrationEpisode, Person, Relationship, ServiceRequest
-from households.services import MemberChanges, MemberData, StaleRecordError, household_register, household_update
+from households.forms import (
+    BasePersonFormSet,
+    EpisodeForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    PersonFormSet,
+    ReturnForm,
+    ServiceRequestForm,
+)
+from households.models import (
+    EpisodeStatus,
+    Household,
+    KKNumber,
+    MigrationEpisode,
+    Person,
+    Relationship,
+    RequestKind,
+    RequestStatus,
+    ServiceRequest,
+    Versioned,
+)
+from households.services import (
+    MemberChanges,
+    MemberData,
+    StaleRecordError,
+    episode_return,
+    household_register,
+    household_update,
+    record_save,
+)
 from households.validators import mask_nik, render_warning
 
 MEMBER_FIELDS = [
@@ -81,7 +110,11 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
                     "nik": person.nik if full_nik else mask_nik(person.nik),
                     "warnings": [render_warning(w) for w in person.validation_warnings],
                     "episodes": [
-                        {"episode": e, "warnings": [render_warning(w) for w in e.validation_warnings]}
+                        {
+                            "episode": e,
+                            "warnings": [render_warning(w) for w in e.validation_warnings],
+                            "return_form": ReturnForm(episode=e) if e.status == EpisodeStatus.ABROAD else None,
+                        }
                         for e in person.episodes.all()
                     ],
                 }
@@ -328,3 +361,202 @@ def member_form_row(request: HttpRequest, scope: Scope) -> HttpResponse:
         "households/household_form.html#member-row-response",
         {"member": form, "index": index, "next_index": index + 1},
     )
+
+
+class VersionedFormView(View):
+    """Create or edit one record through a ModelForm that takes ``user``; edits are saved with
+    the lost-update check. Subclasses say how to find or start the record."""
+
+    form_class: type = EpisodeForm
+    template_name = "households/record_form.html"
+    title = ""
+
+    def record(self) -> Versioned:
+        raise NotImplementedError
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {"user": self.request.user}
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        record = self.record()
+        form = self.form_class(instance=record, initial={"version": record.version}, **self.form_kwargs())
+        return self.render_form(form, record)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        record = self.record()
+        form = self.form_class(request.POST, instance=record, **self.form_kwargs())
+        if not form.is_valid():
+            return self.render_form(form, record)
+        try:
+            if record.pk:
+                version = form.cleaned_data.get("version") or int(request.POST.get("version") or 0)
+                record_save(instance=form.instance, expected_version=version, user=request.user)
+            else:
+                form.instance._history_user = request.user
+                form.save()
+        except StaleRecordError as conflict:
+            fields = [
+                (type(record)._meta.get_field(name.removesuffix("_id")).verbose_name, mine, theirs)
+                for name, (mine, theirs) in conflict.changed_fields.items()
+            ]
+            return self.render_form(form, record, status=409, conflict=conflict, conflict_fields=fields)
+        messages.success(request, _("Saved."))
+        if form.warnings:
+            messages.warning(request, " ".join(w.message for w in form.warnings))
+        return redirect(self.success_url(form.instance))
+
+    def success_url(self, record: Versioned) -> str:
+        return record.get_absolute_url()
+
+    def render_form(self, form: Any, record: Versioned, status: int = 200, **extra: Any) -> HttpResponse:
+        context = {"form": form, "record": record, "title": self.title, **extra}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class EpisodeCreateView(LoginRequiredMixin, VersionedFormView):
+    form_class = EpisodeForm
+    title = gettext_lazy("New migration episode")
+
+    def record(self) -> MigrationEpisode:
+        person = get_scoped_object_or_404(
+            Person.objects.select_related("household"), self.request.user, Action.WRITE, pk=self.kwargs["person_pk"]
+        )
+        return MigrationEpisode(person=person)
+
+    def success_url(self, record: MigrationEpisode) -> str:
+        return record.person.household.get_absolute_url()
+
+
+class EpisodeUpdateView(LoginRequiredMixin, VersionedFormView):
+    form_class = EpisodeForm
+    title = gettext_lazy("Edit migration episode")
+
+    def record(self) -> MigrationEpisode:
+        return get_scoped_object_or_404(
+            MigrationEpisode.objects.select_related("person__household"),
+            self.request.user,
+            Action.WRITE,
+            pk=self.kwargs["pk"],
+        )
+
+
+@require_POST
+@scope_required(Action.WRITE)
+def episode_return_view(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+    """Record a worker's return from the household page (date and reason prefilled)."""
+    episode = get_scoped_object_or_404(
+        MigrationEpisode.objects.select_related("person__household"), request.user, Action.WRITE, pk=pk
+    )
+    form = ReturnForm(request.POST, episode=episode)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(episode.person.household)
+    try:
+        episode_return(
+            episode=episode,
+            returned_on=form.cleaned_data["returned_on"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        )
+    except StaleRecordError:
+        messages.error(request, _("Not saved: this episode was changed by someone else. Check it and try again."))
+    else:
+        messages.success(request, _("The return of %(name)s was recorded.") % {"name": episode.person.name})
+    return redirect(episode.person.household)
+
+
+class ServiceRequestListView(ScopedQuerysetMixin, ListView):
+    """The service desk: open cases first, follow-ups due highlighted."""
+
+    model = ServiceRequest
+    scope_action = Action.READ
+    template_name = "households/servicerequest_list.html"
+    page_size = 25
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        requests = self.object_list.select_related("village", "person_served", "worker")
+        status = self.request.GET.get("status", "unfinished")
+        if status == "unfinished":
+            requests = requests.unfinished()
+        elif status == "overdue":
+            requests = requests.follow_up_overdue()
+        elif status in RequestStatus.values:
+            requests = requests.filter(status=status)
+        kind = self.request.GET.get("kind", "")
+        if kind in RequestKind.values:
+            requests = requests.filter(kind=kind)
+        page = keyset_page(
+            requests, order=["-opened_on", "-id"], cursor=self.request.GET.get("after"), size=self.page_size
+        )
+        query = self.request.GET.copy()
+        query.pop("after", None)
+        context.update(
+            page=page,
+            status=status,
+            kind=kind,
+            kinds=RequestKind.choices,
+            statuses=RequestStatus.choices,
+            query_without_cursor=query.urlencode(),
+            today=timezone.localdate(),
+            can_open=not scope_for(self.request.user, Action.WRITE).is_empty,
+        )
+        return context
+
+
+class ServiceRequestCreateView(ScopeRequiredMixin, VersionedFormView):
+    form_class = ServiceRequestForm
+    scope_action = Action.WRITE
+    title = gettext_lazy("New service request")
+
+    def household(self) -> Household | None:
+        pk = self.request.GET.get("household") or self.request.POST.get("household")
+        if not pk or not str(pk).isdigit():
+            return None
+        return get_scoped_object_or_404(Household.objects.all(), self.request.user, Action.WRITE, pk=pk)
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {"user": self.request.user, "household": self.household()}
+
+    def record(self) -> ServiceRequest:
+        household = self.household()
+        return ServiceRequest(village=household.village if household else None)
+
+
+class ServiceRequestUpdateView(LoginRequiredMixin, VersionedFormView):
+    form_class = ServiceRequestForm
+    title = gettext_lazy("Update service request")
+
+    def record(self) -> ServiceRequest:
+        return get_scoped_object_or_404(
+            ServiceRequest.objects.all(), self.request.user, Action.WRITE, pk=self.kwargs["pk"]
+        )
+
+
+class AlertsView(ScopeRequiredMixin, TemplateView):
+    """What needs a call today, in the user's villages."""
+
+    scope_action = Action.READ
+    template_name = "households/alerts.html"
+    limit = 100
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        episodes = scoped(MigrationEpisode.objects.select_related("person__household__village", "job"), user)
+        context.update(
+            overdue_returns=list(episodes.overdue_return().order_by("contract_end")[: self.limit]),
+            without_bpjs=list(
+                episodes.without_bpjs().order_by("person__household__village", "person__name")[: self.limit]
+            ),
+            overdue_follow_ups=list(
+                scoped(ServiceRequest.objects.select_related("village"), user)
+                .follow_up_overdue()
+                .order_by("follow_up_on")[: self.limit]
+            ),
+            limit=self.limit,
+        )
+        return context
