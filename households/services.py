@@ -227,3 +227,13 @@ def household_update(
         _attach_user(person, user)
         person.save()
     return household
+
+
+@transaction.atomic
+def household_archive(
+    *, household: Household, archived: bool, expected_version: int, user: User | None = None
+) -> Household:
+    """Officers archive a household (moved away, registered twice) instead of deleting it:
+    it leaves lists and counts but keeps its members, episodes and history."""
+    household.is_archived = archived
+    return record_save(instance=household, expected_version=expected_version, user=user)

@@ -58,6 +58,7 @@ from households.services import (
     MemberData,
     StaleRecordError,
     episode_return,
+    household_archive,
     household_register,
     household_update,
     record_save,
@@ -159,10 +160,12 @@ class HouseholdListView(ScopedQuerysetMixin, ListView):
         form = HouseholdFilterForm(self.request.GET or None, user=self.request.user)
         households = self.object_list.select_related("village")
         order = HouseholdFilterForm.SORTS["newest"]
-        if form.is_bound and form.is_valid():
+        if not form.is_bound:
+            households = households.current()
+        elif form.is_valid():
             households = form.filter(households)
             order = form.order()
-        elif form.is_bound:
+        else:
             households = households.none()
         page = keyset_page(households, order=order, cursor=self.request.GET.get("after"), size=self.page_size)
         context.update(
@@ -560,3 +563,43 @@ class AlertsView(ScopeRequiredMixin, TemplateView):
             limit=self.limit,
         )
         return context
+
+
+class HouseholdArchiveView(LoginRequiredMixin, View):
+    """Archive or restore a household, after a confirmation page."""
+
+    template_name = "households/household_archive.html"
+
+    def household(self) -> Household:
+        return get_scoped_object_or_404(
+            Household.objects.select_related("village"), self.request.user, Action.WRITE, pk=self.kwargs["pk"]
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        household = self.household()
+        return render(
+            request,
+            self.template_name,
+            {
+                "household": household,
+                "members": household.members.count(),
+                "episodes": MigrationEpisode.objects.filter(person__household=household).count(),
+            },
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        household = self.household()
+        try:
+            household_archive(
+                household=household,
+                archived=not household.is_archived,
+                expected_version=int(request.POST.get("version") or 0),
+                user=request.user,
+            )
+        except (StaleRecordError, ValueError):
+            messages.error(request, _("Not saved: someone else saved this household after you opened it."))
+            return redirect(household)
+        messages.success(
+            request, _("The household was archived.") if household.is_archived else _("The household was restored.")
+        )
+        return redirect(household)

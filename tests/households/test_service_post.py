@@ -157,3 +157,20 @@ def test_alerts_and_desk_are_scoped(client, cast, member_name, sees):
     html = alerts.content.decode()
     assert ("Rina Overdue" in html) is sees
     assert ("Rina" in desk.content.decode()) is sees
+
+
+def test_officer_archives_after_confirmation_and_can_restore(client, officer_a, officer_b):
+    household = PersonFactory(household__village_id=VILLAGE_A).household
+    url = reverse("households:archive", args=[household.pk])
+    client.force_login(officer_b)
+    assert client.get(url).status_code == 404
+    client.force_login(officer_a)
+    assert client.get(url).status_code == 200  # the confirmation page
+    assert client.post(url, {"version": "1"}).status_code == 302
+    household.refresh_from_db()
+    assert household.is_archived and household.members.count() == 1
+    assert household.history.first().history_user == officer_a
+    assert household.pk not in [r["household"].pk for r in client.get(reverse("households:list")).context["rows"]]
+    client.post(url, {"version": "2"})
+    household.refresh_from_db()
+    assert not household.is_archived
