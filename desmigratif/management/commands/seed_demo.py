@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from desmigratif.models import Village
+from desmigratif.models import User, Village
 from desmigratif.services import DEMO_PASSWORD, demo_users_seed
 
 
@@ -31,3 +31,14 @@ class Command(BaseCommand):
         for demo, _ in results:
             area = demo.area or "Indonesia"
             self.stdout.write(f"  {demo.username:<24} {demo.role:<14} {area}")
+
+        # Each pillar adds its demo records here; each step leaves villages that have records alone.
+        from households.demo import demo_population_seed
+
+        admin = User.objects.filter(username="admin").first()
+        population = demo_population_seed(user=admin)
+        self.stdout.write(
+            f"Demo households: {population.households} households, {population.persons} persons, "
+            f"{population.episodes} migration episodes, {population.requests} service requests "
+            f"in {population.villages} new villages."
+        )
