@@ -237,3 +237,55 @@ def household_archive(
     it leaves lists and counts but keeps its members, episodes and history."""
     household.is_archived = archived
     return record_save(instance=household, expected_version=expected_version, user=user)
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    record: str
+    action: str
+    changes: list[tuple[str, Any, Any]]
+
+
+_HIDDEN_IN_HISTORY = {"version", "updated_at", "created_at", "validation_warnings", "id", "household"}
+
+
+def household_history(*, household: Household, limit: int = 50) -> list[HistoryEntry]:
+    """Every recorded change to the household, its KK numbers, members and their episodes,
+    newest first, with the fields each change touched."""
+    member_ids = list(Person.history.filter(household_id=household.pk).values_list("id", flat=True).distinct())
+    sources = [
+        (household.history.all(), lambda row: str(household._meta.verbose_name).capitalize()),
+        (KKNumber.history.filter(household_id=household.pk), lambda row: f"No. KK {row.number}"),
+        (Person.history.filter(id__in=member_ids), lambda row: row.name),
+        (
+            MigrationEpisode.history.filter(person_id__in=member_ids).select_related("person"),
+            lambda row: f"{MigrationEpisode._meta.verbose_name.capitalize()} · {row.person.name}",
+        ),
+    ]
+    rows = []
+    for queryset, describe in sources:
+        rows += [(row, describe) for row in queryset.select_related("history_user").order_by("-history_date")[:limit]]
+    rows.sort(key=lambda pair: pair[0].history_date, reverse=True)
+    entries = []
+    for row, describe in rows[:limit]:
+        changes = []
+        previous = row.prev_record if row.history_type == "~" else None
+        if previous is not None:
+            delta = row.diff_against(previous)
+            for change in delta.changes:
+                if change.field in _HIDDEN_IN_HISTORY:
+                    continue
+                label = row.instance_type._meta.get_field(change.field).verbose_name
+                changes.append((str(label), change.old, change.new))
+        entries.append(
+            HistoryEntry(
+                when=row.history_date,
+                who=str(row.history_user or "—"),
+                record=describe(row),
+                action=row.get_history_type_display(),
+                changes=changes,
+            )
+        )
+    return entries

@@ -59,6 +59,7 @@ from households.services import (
     StaleRecordError,
     episode_return,
     household_archive,
+    household_history,
     household_register,
     household_update,
     record_save,
@@ -126,7 +127,7 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
             .filter(person_served__household=household)
             .union(ServiceRequest.objects.filter(worker__household=household))
             .order_by("-opened_on"),
-            history=household.history.select_related("history_user").order_by("-history_date")[:20],
+            history=household_history(household=household),
             can_edit=can(self.request.user, Action.WRITE, household.village_id),
         )
         return context
@@ -143,6 +144,7 @@ class ServiceRequestDetailView(ScopedQuerysetMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["history"] = self.object.history.select_related("history_user").order_by("-history_date")[:20]
+        context["can_edit"] = can(self.request.user, Action.WRITE, self.object.village_id)
         return context
 
 

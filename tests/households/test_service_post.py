@@ -174,3 +174,17 @@ def test_officer_archives_after_confirmation_and_can_restore(client, officer_a, 
     client.post(url, {"version": "2"})
     household.refresh_from_db()
     assert not household.is_archived
+
+
+def test_household_page_history_shows_member_and_episode_changes(client, officer_a):
+    from households.services import record_save
+
+    episode = EpisodeFactory(person__household__village_id=VILLAGE_A, person__name="Rudi")
+    person = episode.person
+    person.occupation = "Nelayan"
+    record_save(instance=person, expected_version=person.version, user=officer_a)
+    episode.employer_name = "Ocean Fishing Co."
+    record_save(instance=episode, expected_version=episode.version, user=officer_a)
+    client.force_login(officer_a)
+    html = client.get(person.household.get_absolute_url()).content.decode()
+    assert "Nelayan" in html and "Ocean Fishing Co." in html and "officer.a" in html
