@@ -91,6 +91,9 @@ class Job(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("admin:households_job_change", args=[self.pk])
+
 
 class PlacementAgency(models.Model):
     """A P3MI (Perusahaan Penempatan Pekerja Migran Indonesia), with its licence."""
@@ -118,6 +121,9 @@ class PlacementAgency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.licence_number})" if self.licence_number else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:households_placementagency_change", args=[self.pk])
 
 
 # --- records --------------------------------------------------------------------------------------------

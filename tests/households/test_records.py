@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from desmigratif.models import Village
 from households.forms import EpisodeForm, HouseholdForm, PersonForm
-from households.models import EpisodeStatus, Household, MigrationEpisode, Person
+from households.models import EpisodeStatus, Household, MigrationEpisode, Person, ServiceRequest
 from households.resources import HouseholdResource, PersonResource
 from households.services import (
     MemberData,
@@ -275,3 +275,31 @@ def test_import_refuses_rows_outside_the_users_villages(officer_b):
     result = HouseholdResource(user=officer_b).import_data(dataset, dry_run=False, raise_errors=False)
     assert result.has_validation_errors() or result.has_errors()
     assert not Household.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "make"),
+    [
+        ("household", lambda village: HouseholdFactory(village_id=village)),
+        ("person", lambda village: PersonFactory(household__village_id=village)),
+        ("migrationepisode", lambda village: EpisodeFactory(person__household__village_id=village)),
+        (
+            "servicerequest",
+            lambda village: ServiceRequest.objects.create(
+                village_id=village, kind="information", description="x", person_served_name="y"
+            ),
+        ),
+    ],
+)
+def test_every_admin_changelist_is_scoped(client, officer_b, model, make):
+    record_a, record_b = make(VILLAGE_A), make(VILLAGE_B)
+    client.force_login(staff(officer_b, f"view_{model}", f"change_{model}"))
+    html = client.get(reverse(f"admin:households_{model}_changelist")).content.decode()
+    assert f"/{record_b.pk}/change/" in html and f"/{record_a.pk}/change/" not in html
+    assert client.get(reverse(f"admin:households_{model}_change", args=[record_a.pk])).status_code == 302
+
+
+def test_service_request_from_another_villages_household_is_404(client, officer_b):
+    household = HouseholdFactory(village_id=VILLAGE_A)
+    client.force_login(officer_b)
+    assert client.get(reverse("households:request-create"), {"household": household.pk}).status_code == 404
