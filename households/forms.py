@@ -17,6 +17,7 @@ from desmigratif.forms import AreaField, VillageField
 from households import validators
 from households.countries import country_choices
 from households.models import (
+    PERSON_FIELDS,
     EpisodeStatus,
     Household,
     Job,
@@ -98,18 +99,7 @@ class HouseholdForm(FindingsMixin, forms.ModelForm):
 class PersonForm(FindingsMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = [
-            "nik",
-            "name",
-            "sex",
-            "birth_place",
-            "birth_date",
-            "relationship",
-            "religion",
-            "education",
-            "occupation",
-            "marital_status",
-        ]
+        fields = list(PERSON_FIELDS)  # the inline formset appends its foreign key
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:

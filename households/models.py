@@ -213,6 +213,21 @@ class KKNumber(models.Model):
         return self.household.get_absolute_url()
 
 
+# What a household form edits for each member (and what exports show).
+PERSON_FIELDS = (
+    "nik",
+    "name",
+    "sex",
+    "birth_place",
+    "birth_date",
+    "relationship",
+    "religion",
+    "education",
+    "occupation",
+    "marital_status",
+)
+
+
 class Person(Versioned):
     scope_path = "household__village__code"
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 
 from desmigratif.access import Action, AnyUser, can, can_see_full_nik, scope_path
-from households.models import Household, Job, MigrationEpisode, Person, PlacementAgency, ServiceRequest
+from households.models import PERSON_FIELDS, Household, Job, MigrationEpisode, Person, PlacementAgency, ServiceRequest
 from households.validators import mask_nik
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -66,20 +66,7 @@ class HouseholdResource(ScopedResource):
 class PersonResource(MaskedNikMixin, ScopedResource):
     class Meta:
         model = Person
-        fields = [
-            "id",
-            "household",
-            "nik",
-            "name",
-            "sex",
-            "birth_place",
-            "birth_date",
-            "relationship",
-            "religion",
-            "education",
-            "occupation",
-            "marital_status",
-        ]
+        fields = ["id", "household", *PERSON_FIELDS]
 
 
 class EpisodeResource(ScopedResource):

@@ -42,6 +42,7 @@ from households.forms import (
     ServiceRequestForm,
 )
 from households.models import (
+    PERSON_FIELDS,
     EpisodeStatus,
     Household,
     KKNumber,
@@ -66,18 +67,6 @@ from households.services import (
 )
 from households.validators import mask_nik, render_warning
 
-MEMBER_FIELDS = [
-    "nik",
-    "name",
-    "sex",
-    "birth_place",
-    "birth_date",
-    "relationship",
-    "religion",
-    "education",
-    "occupation",
-    "marital_status",
-]
 EDITABLE_HOUSEHOLD_FIELDS = ["village_id", "kk_number", "dusun", "rt", "rw", "address", "phone"]
 
 
@@ -285,7 +274,7 @@ class HouseholdCreateView(ScopeRequiredMixin, HouseholdFormMixin, View):
             return self.render_forms(form, formset)
         members = [
             MemberData(
-                **{name: f.cleaned_data.get(name) for name in MEMBER_FIELDS}, validation_warnings=f.stored_warnings()
+                **{name: f.cleaned_data.get(name) for name in PERSON_FIELDS}, validation_warnings=f.stored_warnings()
             )
             for f in formset.forms
             if f.has_changed() and not f.cleaned_data.get("DELETE")
