@@ -231,7 +231,10 @@ PERSON_FIELDS = (
 class Person(Versioned):
     scope_path = "household__village__code"
 
-    household = models.ForeignKey(Household, models.PROTECT, related_name="members", verbose_name=_("household"))
+    # Deleting a household (administrators only, in the admin, after a confirmation page
+    # listing everything that goes with it) takes its members and their episodes along;
+    # history keeps a "deleted" row for each, with who and when. Officers archive instead.
+    household = models.ForeignKey(Household, models.CASCADE, related_name="members", verbose_name=_("household"))
     nik = models.CharField(_("NIK"), max_length=16, null=True, blank=True)  # noqa: DJ001 - NULL keeps "no NIK" out of the unique constraint
     name = models.CharField(_("name"), max_length=150)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
@@ -326,7 +329,7 @@ class MigrationEpisode(Versioned):
 
     scope_path = "person__household__village__code"
 
-    person = models.ForeignKey(Person, models.PROTECT, related_name="episodes", verbose_name=_("worker"))
+    person = models.ForeignKey(Person, models.CASCADE, related_name="episodes", verbose_name=_("worker"))
     status = models.CharField(
         _("status"), max_length=10, choices=EpisodeStatus.choices, default=EpisodeStatus.PREPARING
     )
@@ -436,8 +439,9 @@ class ServiceRequest(Versioned):
 
     village = models.ForeignKey(Village, models.PROTECT, related_name="service_requests", verbose_name=_("village"))
     kind = models.CharField(_("type"), max_length=15, choices=RequestKind.choices)
+    # A case outlives the registration of the people in it.
     person_served = models.ForeignKey(
-        Person, models.PROTECT, null=True, blank=True, related_name="requests_made", verbose_name=_("person served")
+        Person, models.SET_NULL, null=True, blank=True, related_name="requests_made", verbose_name=_("person served")
     )
     person_served_name = models.CharField(
         _("name of the person served"),
@@ -446,7 +450,12 @@ class ServiceRequest(Versioned):
         help_text=_("When the person is not registered in the portal."),
     )
     worker = models.ForeignKey(
-        Person, models.PROTECT, null=True, blank=True, related_name="requests_about", verbose_name=_("worker concerned")
+        Person,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests_about",
+        verbose_name=_("worker concerned"),
     )
     description = models.TextField(_("description"))
     referral = models.CharField(_("referred to"), max_length=10, choices=Referral.choices, blank=True)

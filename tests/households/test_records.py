@@ -303,3 +303,19 @@ def test_service_request_from_another_villages_household_is_404(client, officer_
     household = HouseholdFactory(village_id=VILLAGE_A)
     client.force_login(officer_b)
     assert client.get(reverse("households:request-create"), {"household": household.pk}).status_code == 404
+
+
+def test_admin_deletes_a_household_only_after_confirmation_and_it_is_recorded(client, administrator):
+    episode = EpisodeFactory(person__household__village_id=VILLAGE_A)
+    household, person = episode.person.household, episode.person
+    client.force_login(administrator)
+    url = reverse("admin:households_household_delete", args=[household.pk])
+    confirmation = client.get(url).content.decode()
+    assert person.name in confirmation  # the page lists what goes with it
+    assert Household.objects.filter(pk=household.pk).exists()
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Household.objects.filter(pk=household.pk).exists()
+    deleted = Household.history.filter(id=household.pk, history_type="-").get()
+    assert deleted.history_user == administrator
+    assert Person.history.filter(id=person.pk, history_type="-").exists()
+    assert MigrationEpisode.history.filter(id=episode.pk, history_type="-").exists()
