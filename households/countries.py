@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import re
 
 import pycountry
 from django.utils.translation import get_language
@@ -62,3 +63,19 @@ def country_choices() -> list:
         (_("Common destinations"), [(code, names[code]) for code in COMMON]),
         (_("All countries"), [(code, names[code]) for code in rest]),
     ]
+
+
+@functools.cache
+def _codes_by_name() -> dict[str, str]:
+    key = functools.partial(re.sub, r"[^a-z0-9]", "")
+    codes = {key(name.lower()): code for code, name in _names("en").items()}
+    codes.update({key(name.lower()): code for code, name in _names("id").items()})
+    return codes
+
+
+def country_code(text: str) -> str:
+    """An ISO code from a code or a country name in either language; "" when unknown."""
+    text = (text or "").strip()
+    if len(text) == 2 and is_country(text):
+        return text.upper()
+    return _codes_by_name().get(re.sub(r"[^a-z0-9]", "", text.lower()), "")

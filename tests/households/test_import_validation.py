@@ -1,0 +1,133 @@
+"""Validating a whole import file at once: every problem with row, column, value and message;
+the user's scope per row; what a commit would create, update or refuse."""
+
+
+import pytest
+from django.utils import translation
+
+from households.imports.reading import read_table
+from households.imports.validation import analyse
+from tests.conftest import VILLAGE_A, VILLAGE_B
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "No KK;Kode Desa;NIK;Nama;Jenis Kelamin;Tanggal Lahir;Hubungan Keluarga;Negara Tujuan;Status Migrasi;"
+    "Tanggal Berangkat"
+)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def run(user, *lines, header=HEADER):
+    return analyse(read_table(("\n".join([header, *lines]) + "\n").encode()), user=user)
+
+
+def line(
+    kk="3212161503180007",
+    village="3212162004",
+    nik="3212161204900001",
+    name="Ahmad",
+    sex="L",
+    born="12/04/1990",
+    rel="Kepala Keluarga",
+    country="",
+    status="",
+    departure="",
+):
+    return ";".join([kk, village, nik, name, sex, born, rel, country, status, departure])
+
+
+def test_a_clean_file_counts_what_a_commit_would_do(officer_a):
+    analysis = run(
+        officer_a,
+        line(),
+        line(
+            nik="3212164511950002",
+            name="Siti",
+            sex="P",
+            born="1995-11-05",
+            rel="Istri",
+            country="Hong Kong",
+            status="bekerja",
+            departure="01/02/2023",
+        ),
+        line(kk="3212161001240003", nik="3212161507100003", name="Budi", born="40374", rel="Kepala Keluarga"),
+    )
+    assert analysis.fatal == [] and analysis.problems == []
+    assert dict(analysis.counts) == {"persons_create": 3, "households_create": 2}
+    siti = analysis.rows[1]
+    assert siti.person["sex"] == "F" and siti.person["relationship"] == "wife"
+    assert siti.migration == {
+        "destination_country": "HK",
+        "status": "abroad",
+        "departure_date": __import__("datetime").date(2023, 2, 1),
+    }
+    assert analysis.rows[0].household["village"] == VILLAGE_A
+
+
+def test_missing_required_columns_are_named(officer_a):
+    analysis = run(officer_a, "x;y", header="Nama;Alamat")
+    assert analysis.fatal and "No KK" in analysis.fatal[0] and "NIK" in analysis.fatal[0]
+
+
+def test_unknown_columns_are_reported_and_ignored(officer_a):
+    analysis = run(officer_a, line() + ";biru", header=HEADER + ";Warna Favorit")
+    assert analysis.problems == [] and "Warna Favorit" in analysis.notes[0]
+
+
+def test_every_problem_has_row_column_value_and_message(officer_a):
+    analysis = run(
+        officer_a,
+        line(nik="3.21216E+15"),
+        line(nik="321216120490000", name="Dua"),
+        line(nik="3212161204900009", name="Tiga", born="31/02/1990"),
+        line(nik="3212161204900010", name="Empat", village="3307102004"),  # Kuripan: not the officer's
+        line(nik="3212161204900011", name="Lima", sex="X"),
+        line(nik="3212161204900012", name="Enam", status="abroad", departure="01/01/2099"),
+    )
+    problems = {(p.row, p.column): p for p in analysis.problems}
+    assert "Excel" in problems[(2, "NIK")].message and problems[(2, "NIK")].value == "3.21216E+15"
+    assert "15 digits" in problems[(3, "NIK")].message
+    assert "31/02/1990" in problems[(4, "Tanggal Lahir")].message
+    assert "not in your area" in problems[(5, "Kode Desa")].message
+    assert problems[(6, "Jenis Kelamin")].value == "X"
+    assert "future" in problems[(7, "Tanggal Berangkat")].message
+    assert analysis.counts["rows_invalid"] == 6 and analysis.counts["persons_create"] == 0
+
+
+def test_the_same_nik_twice_in_the_file(officer_a):
+    analysis = run(officer_a, line(), line(name="Ahmad lagi"))
+    messages = [p.message for p in analysis.problems]
+    assert len(messages) == 2 and all("rows 2, 3" in m for m in messages)
+
+
+def test_existing_records_are_updates_and_other_areas_reveal_nothing(officer_a):
+    PersonFactory(nik="3212161204900001", household__village_id=VILLAGE_A, household__kk_number="3212161503180007")
+    PersonFactory(nik="3307101204900001", household__village_id=VILLAGE_B)
+    analysis = run(officer_a, line(), line(nik="3307101204900001", name="Orang Kuripan"))
+    assert analysis.counts["persons_update"] == 1 and analysis.counts["households_update"] == 1
+    refused = [p for p in analysis.problems if p.row == 3]
+    assert len(refused) == 1 and "cannot be imported here" in refused[0].message
+    assert "33.07" not in refused[0].message
+
+
+def test_possible_duplicate_by_name_birth_date_and_village(officer_a):
+    PersonFactory(nik="3212161204900055", name="Ahmad", birth_date="1990-04-12", household__village_id=VILLAGE_A)
+    analysis = run(officer_a, line())
+    assert analysis.counts["possible_duplicates"] == 1
+    assert analysis.problems[0].severity == "warning" and analysis.rows[0].is_valid
+
+
+def test_formula_in_a_text_cell_is_kept_as_text(officer_a):
+    analysis = run(officer_a, line(name='=HYPERLINK("http://x";"klik")'))
+    assert analysis.rows[0].person["name"].startswith("=HYPERLINK")
+
+
+def test_empty_data_rows(officer_a):
+    assert run(officer_a).fatal
