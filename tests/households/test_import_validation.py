@@ -1,7 +1,6 @@
 """Validating a whole import file at once: every problem with row, column, value and message;
 the user's scope per row; what a commit would create, update or refuse."""
 
-
 import pytest
 from django.utils import translation
 
