@@ -485,3 +485,73 @@ class ServiceRequest(Versioned):
 
     def get_absolute_url(self) -> str:
         return reverse("households:request-detail", args=[self.pk])
+
+
+# --- bulk import ----------------------------------------------------------------------------------------
+
+
+class ImportBatch(models.Model):
+    """One uploaded file: who, when, which file (name and SHA-256), what it did, and its state."""
+
+    class Status(models.TextChoices):
+        VALIDATED = "validated", _("Validated")
+        FAILED = "failed", _("Failed")
+        COMMITTED = "committed", _("Committed")
+        ROLLED_BACK = "rolled_back", _("Rolled back")
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all", _("All or nothing")
+        VALID_ONLY = "valid", _("Valid rows only")
+
+    user = models.ForeignKey("desmigratif.User", models.PROTECT, related_name="import_batches", verbose_name=_("user"))
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.VALIDATED)
+    mode = models.CharField(_("mode"), max_length=5, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+    rolled_back_at = models.DateTimeField(_("rolled back at"), null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        "desmigratif.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("rolled back by")
+    )
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:households_importbatch_change", args=[self.pk])
+
+
+class ImportChange(models.Model):
+    """A record a batch created or changed, with what it was before: the batch's tag on
+    every row it wrote, and what rollback restores."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+
+    batch = models.ForeignKey(ImportBatch, models.CASCADE, related_name="changes", verbose_name=_("batch"))
+    model = models.CharField(_("record type"), max_length=20)
+    object_id = models.BigIntegerField(_("record id"))
+    action = models.CharField(_("action"), max_length=6, choices=Action.choices)
+    before = models.JSONField(_("values before"), default=dict, blank=True)
+    version_after = models.PositiveIntegerField(_("version after"), default=1)
+
+    class Meta:
+        verbose_name = _("import change")
+        verbose_name_plural = _("import changes")
+        indexes = [models.Index(fields=["model", "object_id"], name="importchange_record")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.action} {self.model} {self.object_id}"
+
+    def get_absolute_url(self) -> str:
+        return self.batch.get_absolute_url()

@@ -1,0 +1,141 @@
+"""Committing a validated import and rolling it back (issue 4)."""
+
+import pytest
+from django.utils import translation
+
+from households.imports.commit import ImportRefusedError, file_digest, import_commit, import_rollback
+from households.imports.reading import read_table
+from households.imports.validation import analyse
+from households.models import Household, ImportBatch, MigrationEpisode, Person
+from tests.conftest import VILLAGE_A
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "No KK;Kode Desa;NIK;Nama;Jenis Kelamin;Tanggal Lahir;Hubungan Keluarga;Negara Tujuan;Status Migrasi;"
+    "Tanggal Berangkat"
+)
+FILE = (
+    "\n".join(
+        [
+            HEADER,
+            "3212161503180007;32.12.16.2004;3212161204900001;Ahmad;L;12/04/1990;Kepala Keluarga;;;",
+            "3212161503180007;32.12.16.2004;3212164511950002;Siti;P;05/11/1995;Istri;TW;abroad;01/02/2023",
+            "3212161001240003;32.12.16.2004;3212161507100003;Budi;L;15/07/2010;Kepala Keluarga;;;",
+        ]
+    )
+    + "\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def commit(user, text=FILE, mode=ImportBatch.Mode.ALL_OR_NOTHING):
+    data = text.encode()
+    analysis = analyse(read_table(data), user=user)
+    return import_commit(
+        analysis=analysis, user=user, file_name="register.csv", digest=file_digest(data), size=len(data), mode=mode
+    )
+
+
+def test_commit_writes_everything_tagged_with_the_batch(officer_a):
+    batch = commit(officer_a)
+    assert batch.status == ImportBatch.Status.COMMITTED
+    assert Household.objects.count() == 2 and Person.objects.count() == 3
+    assert MigrationEpisode.objects.get().destination_country == "TW"
+    assert batch.counts["households_created"] == 2 and batch.counts["persons_created"] == 3
+    assert batch.changes.count() == 6  # 2 households, 3 persons, 1 episode
+    assert Person.objects.get(name="Siti").history.get().history_user == officer_a
+    assert len(batch.sha256) == 64 and batch.file_name == "register.csv"
+
+
+def test_reimporting_the_same_file_changes_nothing_and_says_so(officer_a):
+    commit(officer_a)
+    again = commit(officer_a)
+    assert again.changes.count() == 0
+    assert "Nothing to write" in again.message
+    assert again.counts["persons_unchanged"] == 3 and again.counts["households_unchanged"] == 2
+
+
+def test_all_or_nothing_refuses_a_file_with_one_bad_row(officer_a):
+    bad = FILE + "3212161503180007;32.12.16.2004;3.21216E+15;Rusak;L;;Anak;;;\n"
+    with pytest.raises(ImportRefusedError, match="1 rows have errors"):
+        commit(officer_a, bad)
+    assert not Person.objects.exists() and not ImportBatch.objects.exists()
+    batch = commit(officer_a, bad, mode=ImportBatch.Mode.VALID_ONLY)
+    assert Person.objects.count() == 3 and batch.counts["rows_skipped"] == 1
+
+
+def test_an_officer_cannot_import_into_another_village(officer_b):
+    with pytest.raises(ImportRefusedError):
+        commit(officer_b)
+    assert not Household.objects.exists()
+
+
+def test_rollback_removes_what_was_created_and_restores_what_was_changed(officer_a):
+    existing = PersonFactory(
+        nik="3212161204900001",
+        name="Ahmad Lama",
+        household__village_id=VILLAGE_A,
+        household__kk_number="3212161503180007",
+        household__dusun="Lama",
+    )
+    batch = commit(officer_a)
+    existing.refresh_from_db()
+    assert existing.name == "Ahmad" and existing.household.dusun == ""
+    import_rollback(batch=batch, user=officer_a)
+    existing.refresh_from_db()
+    assert existing.name == "Ahmad Lama" and existing.household.dusun == "Lama"
+    assert list(Person.objects.values_list("nik", flat=True)) == ["3212161204900001"]
+    assert not MigrationEpisode.objects.exists()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.ROLLED_BACK and batch.rolled_back_by == officer_a
+
+
+def test_rollback_is_refused_when_records_were_edited_since(officer_a):
+    from households.services import record_save
+
+    batch = commit(officer_a)
+    siti = Person.objects.get(name="Siti")
+    siti.occupation = "Perawat"
+    record_save(instance=siti, expected_version=siti.version, user=officer_a)
+    with pytest.raises(ImportRefusedError, match="edited after the import"):
+        import_rollback(batch=batch, user=officer_a)
+    assert Person.objects.count() == 3
+
+
+def test_rollback_restores_changed_warnings_and_dates(officer_a):
+    PersonFactory(
+        nik="3212161204900001",
+        name="Ahmad",
+        birth_date="1990-04-21",
+        sex="M",
+        household__village_id=VILLAGE_A,
+        household__kk_number="3212161503180007",
+        validation_warnings=[{"field": "x", "code": "old", "params": {}}],
+    )
+    batch = commit(officer_a)
+    ahmad = Person.objects.get(nik="3212161204900001")
+    assert str(ahmad.birth_date) == "1990-04-12" and ahmad.validation_warnings == []
+    import_rollback(batch=batch, user=officer_a)
+    ahmad.refresh_from_db()
+    assert str(ahmad.birth_date) == "1990-04-21" and ahmad.validation_warnings[0]["code"] == "old"
+
+
+def test_command_line_import(tmp_path, officer_a, officer_b, capsys):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "register.csv"
+    path.write_text(FILE)
+    call_command("import_households", str(path), "--user", "officer.a", "--dry-run")
+    assert "persons_create" in capsys.readouterr().out and not Person.objects.exists()
+    call_command("import_households", str(path), "--user", "officer.a")
+    assert "records written" in capsys.readouterr().out
+    assert Person.objects.count() == 3
+    with pytest.raises(CommandError, match="rows have errors"):
+        call_command("import_households", str(path), "--user", "officer.b")
