@@ -494,7 +494,10 @@ class ImportBatch(models.Model):
     """One uploaded file: who, when, which file (name and SHA-256), what it did, and its state."""
 
     class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Waiting to be checked")
+        VALIDATING = "validating", _("Being checked")
         VALIDATED = "validated", _("Validated")
+        COMMITTING = "committing", _("Being written")
         FAILED = "failed", _("Failed")
         COMMITTED = "committed", _("Committed")
         ROLLED_BACK = "rolled_back", _("Rolled back")
@@ -511,6 +514,12 @@ class ImportBatch(models.Model):
     mode = models.CharField(_("mode"), max_length=5, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # Kept until the batch is written or abandoned: the task reads it and the error
+    # file repeats its rows. PostgreSQL is the one store every web host and worker share.
+    upload = models.BinaryField(_("uploaded file"), null=True, blank=True, editable=False)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
     rolled_back_at = models.DateTimeField(_("rolled back at"), null=True, blank=True)

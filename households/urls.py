@@ -1,6 +1,6 @@
 from django.urls import path
 
-from households import views
+from households import import_views, views
 
 app_name = "households"
 
@@ -20,4 +20,10 @@ urlpatterns = [
     path("layanan/<int:pk>/", views.ServiceRequestDetailView.as_view(), name="request-detail"),
     path("layanan/<int:pk>/ubah/", views.ServiceRequestUpdateView.as_view(), name="request-update"),
     path("peringatan/", views.AlertsView.as_view(), name="alerts"),
+    path("impor/", import_views.import_home, name="import"),
+    path("impor/templat.<str:kind>", import_views.import_template, name="import-template"),
+    path("impor/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("impor/<int:pk>/simpan/", import_views.import_confirm, name="import-confirm"),
+    path("impor/<int:pk>/batalkan/", import_views.import_rollback_view, name="import-rollback"),
+    path("impor/<int:pk>/kesalahan.csv", import_views.import_error_file, name="import-errors"),
 ]

@@ -107,6 +107,7 @@ def import_commit(
     digest: str,
     size: int,
     mode: str = ImportBatch.Mode.ALL_OR_NOTHING,
+    batch: ImportBatch | None = None,
 ) -> ImportBatch:
     """Write the valid rows of ``analysis`` as one batch. All-or-nothing refuses a file with
     any invalid row; valid-rows-only skips them. A batch that writes nothing says so."""
@@ -118,7 +119,9 @@ def import_commit(
             _("%(count)s rows have errors; nothing was written. Fix them, or choose “valid rows only”.")
             % {"count": len(invalid)}
         )
-    batch = ImportBatch.objects.create(user=user, file_name=file_name[:255], sha256=digest, size=size, mode=mode)
+    if batch is None:
+        batch = ImportBatch.objects.create(user=user, file_name=file_name[:255], sha256=digest, size=size, mode=mode)
+    batch.mode = mode
     writer = _Writer(batch=batch, user=user, changes=[], counts=_zero_counts())
     writer.counts["rows_skipped"] = len(invalid)
 
@@ -172,6 +175,8 @@ def import_commit(
     batch.counts = dict(writer.counts)
     batch.status = ImportBatch.Status.COMMITTED
     batch.committed_at = timezone.now()
+    batch.upload = None  # written: the rows now live in the register
+    batch.progress = 100
     batch.message = (
         _("Nothing to write: every row is already in the register.")
         if not written

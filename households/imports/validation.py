@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,7 +197,7 @@ def _check_migration(row: ParsedRow) -> None:
         )
 
 
-def analyse(table: Table, *, user: AnyUser) -> Analysis:
+def analyse(table: Table, *, user: AnyUser, progress: Callable[[int], None] | None = None) -> Analysis:
     analysis = Analysis(headers=table.headers)
     matched = match_headers(table.headers)
     if matched.missing:
@@ -225,6 +226,8 @@ def analyse(table: Table, *, user: AnyUser) -> Analysis:
         if has_migration and row.migration:
             _check_migration(row)
         analysis.rows.append(row)
+        if progress is not None and len(analysis.rows) % 1000 == 0:
+            progress(len(analysis.rows))
 
     if not analysis.rows:
         analysis.fatal.append(_("The file has a header row but no data rows."))

@@ -1,0 +1,173 @@
+"""The import pages: upload, progress and preview, confirm, error file, history, rollback."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from desmigratif.access import Action, AnyUser, Scope, scope_required
+from desmigratif.models import AccessLog
+from households.imports.commit import ImportRefusedError, file_digest, import_rollback
+from households.imports.reading import MAX_UPLOAD_BYTES, ReadError, read_table
+from households.imports.template import template_csv, template_xlsx
+from households.models import ImportBatch
+from households.tasks import commit_import, validate_import
+
+RUNNING = {ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV or XLSX file"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB. Split it into smaller files.")
+                % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+class ConfirmForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=gettext_lazy("Write"),
+        choices=ImportBatch.Mode.choices,
+        initial=ImportBatch.Mode.ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
+    )
+
+
+def batches_of(user: AnyUser) -> QuerySet[ImportBatch]:
+    """Users see the batches they uploaded; superusers see all."""
+    queryset = ImportBatch.objects.defer("upload").select_related("user")
+    return queryset if user.is_superuser else queryset.filter(user=user)
+
+
+@scope_required(Action.WRITE)
+def import_home(request: HttpRequest, scope: Scope) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        try:
+            read_table(data, form.cleaned_data["file"].name)  # refuse unreadable files at once
+        except ReadError as refusal:
+            form.add_error("file", refusal.message)
+        else:
+            batch = ImportBatch.objects.create(
+                user=request.user,
+                file_name=form.cleaned_data["file"].name[:255],
+                sha256=file_digest(data),
+                size=len(data),
+                upload=data,
+                status=ImportBatch.Status.UPLOADED,
+                progress=0,
+            )
+            AccessLog.objects.create(
+                user=request.user,
+                kind=AccessLog.Kind.IMPORT,
+                what="households",
+                detail={"batch": batch.pk, "file": batch.file_name, "sha256": batch.sha256},
+            )
+            validate_import.enqueue(batch.pk)
+            return redirect("households:import-detail", pk=batch.pk)
+    return render(request, "households/import_home.html", {"form": form, "batches": batches_of(request.user)[:50]})
+
+
+def _batch(request: HttpRequest, pk: int) -> ImportBatch:
+    return get_object_or_404(batches_of(request.user), pk=pk)
+
+
+@require_GET
+@scope_required(Action.WRITE)
+def import_detail(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+    batch = _batch(request, pk)
+    context: dict[str, Any] = {
+        "batch": batch,
+        "running": batch.status in RUNNING,
+        "confirm": ConfirmForm() if batch.status == ImportBatch.Status.VALIDATED else None,
+        "problems": batch.problems[:200],
+    }
+    template = "households/import_detail.html"
+    if request.htmx:
+        template += "#batch-status"
+    return render(request, template, context)
+
+
+@require_POST
+@scope_required(Action.WRITE)
+def import_confirm(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+    batch = _batch(request, pk)
+    form = ConfirmForm(request.POST)
+    if batch.status != ImportBatch.Status.VALIDATED or not form.is_valid():
+        messages.error(request, _("This batch cannot be written now."))
+        return redirect("households:import-detail", pk=batch.pk)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.COMMITTING, progress=0, message="")
+    commit_import.enqueue(batch.pk, form.cleaned_data["mode"])
+    return redirect("households:import-detail", pk=batch.pk)
+
+
+@require_POST
+@scope_required(Action.WRITE)
+def import_rollback_view(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+    batch = _batch(request, pk)
+    try:
+        import_rollback(batch=batch, user=request.user)
+    except ImportRefusedError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("The batch was rolled back."))
+    return redirect("households:import-detail", pk=batch.pk)
+
+
+@require_GET
+@scope_required(Action.WRITE)
+def import_error_file(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+    """The original rows plus an error column, to fix in Excel and upload again."""
+    batch = get_object_or_404(ImportBatch.objects.filter(pk__in=batches_of(request.user).values("pk")), pk=pk)
+    if not batch.upload:
+        raise Http404
+    table = read_table(bytes(batch.upload), batch.file_name)
+    by_row: dict[int, list[str]] = {}
+    for problem in batch.problems:
+        by_row.setdefault(problem["row"], []).append(f"{problem['column']}: {problem['message']}")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([*table.headers, _("Errors")])
+    for number, cells in table.rows:
+        if number in by_row:
+            writer.writerow([*(_safe(cell) for cell in cells), " | ".join(by_row[number])])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kesalahan-{batch.pk}.csv"'
+    return response
+
+
+def _safe(value: object) -> object:
+    from households.resources import FORMULA_STARTS
+
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+@require_GET
+@scope_required(Action.WRITE)
+def import_template(request: HttpRequest, scope: Scope, kind: str) -> HttpResponse:
+    if kind not in {"csv", "xlsx"}:
+        raise Http404
+    if kind == "xlsx":
+        response = HttpResponse(
+            template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="templat-rumah-tangga.{kind}"'
+    return response

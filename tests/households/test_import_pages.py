@@ -1,0 +1,76 @@
+"""The import pages: upload, background check, preview, confirm, error file, rollback."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+
+from households.models import ImportBatch, Person
+from tests.households.test_import_commit import FILE
+
+pytestmark = pytest.mark.django_db
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def upload(client, text, name="register.csv"):
+    return client.post(reverse("households:import"), {"file": SimpleUploadedFile(name, text.encode())})
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_upload_preview_confirm_and_roll_back(client, officer_a):
+    client.force_login(officer_a)
+    assert client.get(reverse("households:import")).status_code == 200
+    response = upload(client, FILE)
+    batch = ImportBatch.objects.get()
+    assert response.url == reverse("households:import-detail", args=[batch.pk])
+    assert batch.status == ImportBatch.Status.VALIDATED and batch.counts["persons_create"] == 3
+    page = client.get(response.url).content.decode()
+    assert "persons_create" in page and 'name="mode"' in page
+    assert not Person.objects.exists()  # nothing written before the confirmation
+
+    client.post(reverse("households:import-confirm", args=[batch.pk]), {"mode": "all"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED and Person.objects.count() == 3
+    client.post(reverse("households:import-rollback", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.ROLLED_BACK and not Person.objects.exists()
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_bad_rows_are_listed_with_an_error_file(client, officer_a):
+    client.force_login(officer_a)
+    upload(client, FILE + "3212161503180007;32.12.16.2004;3.21216E+15;Rusak;L;;Anak;;;\n")
+    batch = ImportBatch.objects.get()
+    page = client.get(reverse("households:import-detail", args=[batch.pk])).content.decode()
+    assert "Excel" in page and "3.21216E+15" in page
+    errors = client.get(reverse("households:import-errors", args=[batch.pk])).content.decode("utf-8-sig")
+    assert errors.count("\n") == 2 and "Rusak" in errors
+    client.post(reverse("households:import-confirm", args=[batch.pk]), {"mode": "all"})
+    assert not Person.objects.exists()  # all or nothing
+
+
+def test_unreadable_upload_is_refused_on_the_form(client, officer_a):
+    client.force_login(officer_a)
+    response = upload(client, "", name="empty.csv")
+    assert response.status_code == 200 and not ImportBatch.objects.exists()
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_batches_belong_to_their_uploader(client, officer_a, officer_b, coordinator, analyst):
+    client.force_login(officer_a)
+    upload(client, FILE)
+    batch = ImportBatch.objects.get()
+    client.force_login(officer_b)
+    assert client.get(reverse("households:import-detail", args=[batch.pk])).status_code == 404
+    assert client.post(reverse("households:import-rollback", args=[batch.pk])).status_code == 404
+    for user in (coordinator, analyst):  # no write scope: no import pages
+        client.force_login(user)
+        assert client.get(reverse("households:import")).status_code == 404
+
+
+def test_templates_download(client, officer_a):
+    client.force_login(officer_a)
+    assert client.get(reverse("households:import-template", args=["xlsx"])).content[:2] == b"PK"
+    assert client.get(reverse("households:import-template", args=["csv"])).status_code == 200
+    assert client.get(reverse("households:import-template", args=["exe"])).status_code == 404
