@@ -23,6 +23,27 @@ from households.imports.template import template_csv, template_xlsx
 from households.models import ImportBatch
 from households.tasks import commit_import, validate_import
 
+COUNT_LABELS = {
+    "rows": gettext_lazy("Rows in the file"),
+    "problems": gettext_lazy("Problems found"),
+    "rows_invalid": gettext_lazy("Rows with errors"),
+    "households_create": gettext_lazy("Households to create"),
+    "households_update": gettext_lazy("Households to update"),
+    "persons_create": gettext_lazy("Persons to create"),
+    "persons_update": gettext_lazy("Persons to update"),
+    "duplicates_in_file": gettext_lazy("NIKs repeated in the file"),
+    "possible_duplicates": gettext_lazy("Possible duplicates of registered persons"),
+    "rows_skipped": gettext_lazy("Rows skipped"),
+    "households_created": gettext_lazy("Households created"),
+    "households_updated": gettext_lazy("Households updated"),
+    "households_unchanged": gettext_lazy("Households unchanged"),
+    "persons_created": gettext_lazy("Persons created"),
+    "persons_updated": gettext_lazy("Persons updated"),
+    "persons_unchanged": gettext_lazy("Persons unchanged"),
+    "episodes_created": gettext_lazy("Migration episodes created"),
+    "episodes_updated": gettext_lazy("Migration episodes updated"),
+    "episodes_unchanged": gettext_lazy("Migration episodes unchanged"),
+}
 RUNNING = {ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING}
 
 
@@ -97,6 +118,7 @@ def import_detail(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
         "running": batch.status in RUNNING,
         "confirm": ConfirmForm() if batch.status == ImportBatch.Status.VALIDATED else None,
         "problems": batch.problems[:200],
+        "counts": [(COUNT_LABELS.get(key, key), value) for key, value in batch.counts.items()],
     }
     template = "households/import_detail.html"
     if request.htmx:

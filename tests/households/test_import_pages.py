@@ -26,7 +26,7 @@ def test_upload_preview_confirm_and_roll_back(client, officer_a):
     assert response.url == reverse("households:import-detail", args=[batch.pk])
     assert batch.status == ImportBatch.Status.VALIDATED and batch.counts["persons_create"] == 3
     page = client.get(response.url).content.decode()
-    assert "persons_create" in page and 'name="mode"' in page
+    assert "Orang yang akan dibuat" in page and 'name="mode"' in page
     assert not Person.objects.exists()  # nothing written before the confirmation
 
     client.post(reverse("households:import-confirm", args=[batch.pk]), {"mode": "all"})
