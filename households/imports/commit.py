@@ -53,44 +53,30 @@ class _Writer:
 
     def save(self, kind: str, instance: Any, values: dict[str, Any]) -> bool:
         """Create, or update only the fields that differ. Returns True when something was written."""
-        fields = list(values)
-        if instance.pk is None:
-            for name, value in values.items():
-                setattr(instance, name, value)
-            instance._history_user = self.user
-            instance.save()
-            self.changes.append(
-                ImportChange(
-                    batch=self.batch,
-                    model=kind,
-                    object_id=instance.pk,
-                    action=ImportChange.Action.CREATE,
-                    version_after=instance.version,
-                )
-            )
-            self.counts[f"{kind}s_created"] += 1
-            return True
-        changed = [name for name in fields if getattr(instance, name) != values[name]]
+        creating = instance.pk is None
+        changed = list(values) if creating else [name for name in values if getattr(instance, name) != values[name]]
         if not changed:
             self.counts[f"{kind}s_unchanged"] += 1
             return False
-        before = self._snapshot(instance, changed)
+        before = {} if creating else self._snapshot(instance, changed)
         for name in changed:
             setattr(instance, name, values[name])
-        instance.version += 1
+        if not creating:
+            instance.version += 1
         instance._history_user = self.user
         instance.save()
+        action = ImportChange.Action.CREATE if creating else ImportChange.Action.UPDATE
         self.changes.append(
             ImportChange(
                 batch=self.batch,
                 model=kind,
                 object_id=instance.pk,
-                action=ImportChange.Action.UPDATE,
+                action=action,
                 before=before,
                 version_after=instance.version,
             )
         )
-        self.counts[f"{kind}s_updated"] += 1
+        self.counts[f"{kind}s_{'created' if creating else 'updated'}"] += 1
         return True
 
 
