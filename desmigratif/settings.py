@@ -292,6 +292,9 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# An officer's import waits for a coordinator of its area before it is written.
+IMPORT_APPROVAL_REQUIRED = env_bool("IMPORT_APPROVAL_REQUIRED", False)
+
 # --- history ---------------------------------------------------------------------------------------------
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 

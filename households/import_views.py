@@ -7,15 +7,18 @@ import io
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from desmigratif.access import Action, AnyUser, Scope, scope_required
+from desmigratif.access import Action, AnyUser, Scope, scope_for, scope_required
 from desmigratif.models import AccessLog
 from households.imports.commit import ImportRefusedError, file_digest, import_rollback
 from households.imports.reading import MAX_UPLOAD_BYTES, ReadError, read_table
@@ -70,9 +73,30 @@ class ConfirmForm(forms.Form):
 
 
 def batches_of(user: AnyUser) -> QuerySet[ImportBatch]:
-    """Users see the batches they uploaded; superusers see all."""
+    """Users see the batches they uploaded, and coordinators the batches waiting for their
+    approval (every village of the batch inside their approval scope); superusers see all."""
     queryset = ImportBatch.objects.defer("upload").select_related("user")
-    return queryset if user.is_superuser else queryset.filter(user=user)
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(
+        Q(user=user) | Q(approved_by=user) | Q(pk__in=[batch.pk for batch in awaiting_approval_by(user)])
+    )
+
+
+def can_approve(user: AnyUser, batch: ImportBatch) -> bool:
+    scope = scope_for(user, Action.APPROVE)
+    return bool(batch.villages) and all(scope.contains(code) for code in batch.villages)
+
+
+def awaiting_approval_by(user: AnyUser) -> list[ImportBatch]:
+    if scope_for(user, Action.APPROVE).is_empty:
+        return []
+    waiting = ImportBatch.objects.defer("upload").filter(status=ImportBatch.Status.AWAITING_APPROVAL)
+    return [batch for batch in waiting if can_approve(user, batch)]
+
+
+def _needs_approval(user: AnyUser, batch: ImportBatch) -> bool:
+    return settings.IMPORT_APPROVAL_REQUIRED and not user.is_superuser and not can_approve(user, batch)
 
 
 @scope_required(Action.WRITE)
@@ -105,18 +129,29 @@ def import_home(request: HttpRequest, scope: Scope) -> HttpResponse:
     return render(request, "households/import_home.html", {"form": form, "batches": batches_of(request.user)[:50]})
 
 
+@login_required
+def import_approvals(request: HttpRequest) -> HttpResponse:
+    """Batches waiting for this coordinator's approval."""
+    if scope_for(request.user, Action.APPROVE).is_empty:
+        raise Http404
+    return render(request, "households/import_approvals.html", {"batches": awaiting_approval_by(request.user)})
+
+
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
     return get_object_or_404(batches_of(request.user), pk=pk)
 
 
 @require_GET
-@scope_required(Action.WRITE)
-def import_detail(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     context: dict[str, Any] = {
         "batch": batch,
         "running": batch.status in RUNNING,
-        "confirm": ConfirmForm() if batch.status == ImportBatch.Status.VALIDATED else None,
+        "confirm": ConfirmForm()
+        if batch.status == ImportBatch.Status.VALIDATED and batch.user_id == request.user.pk
+        else None,
+        "approve": batch.status == ImportBatch.Status.AWAITING_APPROVAL and can_approve(request.user, batch),
         "problems": batch.problems[:200],
         "counts": [(COUNT_LABELS.get(key, key), value) for key, value in batch.counts.items()],
     }
@@ -134,8 +169,37 @@ def import_confirm(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
     if batch.status != ImportBatch.Status.VALIDATED or not form.is_valid():
         messages.error(request, _("This batch cannot be written now."))
         return redirect("households:import-detail", pk=batch.pk)
+    mode = form.cleaned_data["mode"]
+    if _needs_approval(request.user, batch):
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.AWAITING_APPROVAL, mode=mode)
+        messages.info(request, _("The batch waits for your coordinator's approval before it is written."))
+        return redirect("households:import-detail", pk=batch.pk)
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.COMMITTING, progress=0, message="")
-    commit_import.enqueue(batch.pk, form.cleaned_data["mode"])
+    commit_import.enqueue(batch.pk, mode)
+    return redirect("households:import-detail", pk=batch.pk)
+
+
+@require_POST
+@scope_required(Action.APPROVE)
+def import_approve(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+    """A coordinator approves (or rejects) an officer's batch for their area."""
+    batch = get_object_or_404(ImportBatch.objects.defer("upload"), pk=pk, status=ImportBatch.Status.AWAITING_APPROVAL)
+    if not can_approve(request.user, batch):
+        raise Http404
+    if request.POST.get("decision") == "reject":
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED,
+            message=_("Rejected by %(user)s.") % {"user": request.user.get_display_name()},
+        )
+        return redirect("households:import-detail", pk=batch.pk)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.COMMITTING,
+        progress=0,
+        message="",
+        approved_by=request.user,
+        approved_at=timezone.now(),
+    )
+    commit_import.enqueue(batch.pk, batch.mode)
     return redirect("households:import-detail", pk=batch.pk)
 
 

@@ -45,6 +45,7 @@ def validate_import(batch_id: int) -> None:
             {"row": p.row, "column": p.column, "value": p.value, "message": p.message, "severity": p.severity}
             for p in analysis.problems[:PROBLEMS_KEPT]
         ]
+        villages = sorted({row.household["village"] for row in analysis.rows if row.household.get("village")})
         counts = dict(analysis.counts)
         counts["rows"] = len(analysis.rows)
         counts["problems"] = len(analysis.problems)
@@ -54,6 +55,7 @@ def validate_import(batch_id: int) -> None:
             counts=counts,
             problems=problems,
             notes=analysis.notes,
+            villages=villages,
             progress=100,
         )
 

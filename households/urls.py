@@ -24,6 +24,8 @@ urlpatterns = [
     path("impor/templat.<str:kind>", import_views.import_template, name="import-template"),
     path("impor/<int:pk>/", import_views.import_detail, name="import-detail"),
     path("impor/<int:pk>/simpan/", import_views.import_confirm, name="import-confirm"),
+    path("impor/<int:pk>/setujui/", import_views.import_approve, name="import-approve"),
+    path("impor/persetujuan/", import_views.import_approvals, name="import-approvals"),
     path("impor/<int:pk>/batalkan/", import_views.import_rollback_view, name="import-rollback"),
     path("impor/<int:pk>/kesalahan.csv", import_views.import_error_file, name="import-errors"),
 ]

@@ -6,6 +6,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from households.models import ImportBatch, Person
+from tests.conftest import VILLAGE_A
 from tests.households.test_import_commit import FILE
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,41 @@ def test_templates_download(client, officer_a):
     assert client.get(reverse("households:import-template", args=["xlsx"])).content[:2] == b"PK"
     assert client.get(reverse("households:import-template", args=["csv"])).status_code == 200
     assert client.get(reverse("households:import-template", args=["exe"])).status_code == 404
+
+
+@override_settings(TASKS=IMMEDIATE, IMPORT_APPROVAL_REQUIRED=True)
+def test_coordinator_approval_when_required(client, officer_a, coordinator, officer_b, db):
+    from tests.factories import AssignmentFactory, UserFactory
+
+    other_coordinator = UserFactory(username="coordinator.subang")
+    AssignmentFactory(user=other_coordinator, role="coordinator", area="32.13")
+    client.force_login(officer_a)
+    upload(client, FILE)
+    batch = ImportBatch.objects.get()
+    assert batch.villages == [VILLAGE_A]
+    client.post(reverse("households:import-confirm", args=[batch.pk]), {"mode": "all"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.AWAITING_APPROVAL and not Person.objects.exists()
+
+    for outsider in (other_coordinator, officer_b):
+        client.force_login(outsider)
+        assert client.post(reverse("households:import-approve", args=[batch.pk])).status_code == 404
+    client.force_login(coordinator)
+    assert batch.file_name in client.get(reverse("households:import-approvals")).content.decode()
+    client.post(reverse("households:import-approve", args=[batch.pk]), {"decision": "approve"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED and batch.approved_by == coordinator
+    assert Person.objects.count() == 3
+    assert client.get(reverse("households:import-detail", args=[batch.pk])).status_code == 200
+
+
+@override_settings(TASKS=IMMEDIATE, IMPORT_APPROVAL_REQUIRED=True)
+def test_coordinator_can_reject(client, officer_a, coordinator):
+    client.force_login(officer_a)
+    upload(client, FILE)
+    batch = ImportBatch.objects.get()
+    client.post(reverse("households:import-confirm", args=[batch.pk]), {"mode": "all"})
+    client.force_login(coordinator)
+    client.post(reverse("households:import-approve", args=[batch.pk]), {"decision": "reject"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED and not Person.objects.exists()
