@@ -113,3 +113,34 @@ def test_coordinator_can_reject(client, officer_a, coordinator):
     client.post(reverse("households:import-approve", args=[batch.pk]), {"decision": "reject"})
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.FAILED and not Person.objects.exists()
+
+
+def _zip_bomb():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "0" * (50 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("empty.csv", b""),
+        ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00\xff" * 200),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512),
+        ("bomb.xlsx", _zip_bomb()),
+        ("fake.xlsx", b"PK\x03\x04 this is not a zip"),
+    ],
+)
+@override_settings(DEBUG=False)
+def test_hostile_uploads_are_refused_with_a_message_and_never_a_500(client, officer_a, name, content):
+    client.force_login(officer_a)
+    response = client.post(reverse("households:import"), {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert not ImportBatch.objects.exists()
