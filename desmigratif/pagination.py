@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.http import HttpRequest
 
 
 @dataclass
@@ -64,3 +65,10 @@ def keyset_page(queryset: models.QuerySet, *, order: list[str], cursor: str | No
         last = rows[-1]
         next_cursor = _encode([getattr(last, name.lstrip("-")) for name in order])
     return KeysetPage(items=rows, next_cursor=next_cursor, is_first=values is None)
+
+
+def query_without(request: HttpRequest, name: str) -> str:
+    """The page's query string minus one parameter (the cursor, for "first page" links)."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()

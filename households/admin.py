@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from desmigratif.access import ScopedAdminMixin, can_see_full_nik
+from desmigratif.access import ScopedAdminMixin
 from households import resources
 from households.models import Household, Job, KKNumber, MigrationEpisode, Person, PlacementAgency, ServiceRequest
-from households.validators import mask_nik
+from households.validators import nik_shown_to
 
 
 class PortalAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
@@ -67,9 +67,7 @@ class PersonAdmin(PortalAdmin):
         # The column needs the user: admin instances are shared between requests.
         @admin.display(description=_("NIK"))
         def nik(person: Person) -> str:
-            if can_see_full_nik(request.user, person.household.village_id):
-                return person.nik or ""
-            return mask_nik(person.nik)
+            return nik_shown_to(request.user, person.nik, person.household.village_id)
 
         return ["name", nik, *super().get_list_display(request)[1:]]
 

@@ -7,19 +7,12 @@ import tablib
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from desmigratif.access import AnyUser, can_see_full_nik
+from desmigratif.access import AnyUser
 from desmigratif.models import AccessLog
-from households.models import EpisodeStatus, Household, Relationship
-from households.resources import FORMULA_STARTS
-from households.validators import mask_nik
+from households.models import EpisodeStatus, Household, head_of
+from households.validators import escape_formula, nik_shown_to
 
 EXPORT_LIMIT = 100_000
-
-
-def _safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def household_list_export(*, households: QuerySet[Household], user: AnyUser, filters: dict) -> tablib.Dataset:
@@ -49,14 +42,12 @@ def household_list_export(*, households: QuerySet[Household], user: AnyUser, fil
     count = 0
     for household in rows:
         members = list(household.members.all())
-        head = next((m for m in members if m.relationship == Relationship.HEAD), members[0] if members else None)
-        nik = ""
-        if head is not None and head.nik:
-            nik = head.nik if can_see_full_nik(user, household.village_id) else mask_nik(head.nik)
+        head = head_of(members)
+        nik = nik_shown_to(user, head.nik, household.village_id) if head is not None else ""
         abroad = sum(1 for m in members if any(e.status == EpisodeStatus.ABROAD for e in m.episodes.all()))
         dataset.append(
             [
-                _safe(value)
+                escape_formula(value)
                 for value in (
                     household.pk,
                     household.village_id,

@@ -25,6 +25,7 @@ from households.imports.reading import MAX_UPLOAD_BYTES, ReadError, read_table
 from households.imports.template import template_csv, template_xlsx
 from households.models import ImportBatch
 from households.tasks import commit_import, validate_import
+from households.validators import escape_formula
 
 COUNT_LABELS = {
     "rows": gettext_lazy("Rows in the file"),
@@ -232,16 +233,10 @@ def import_error_file(request: HttpRequest, pk: int, scope: Scope) -> HttpRespon
     writer.writerow([*table.headers, _("Errors")])
     for number, cells in table.rows:
         if number in by_row:
-            writer.writerow([*(_safe(cell) for cell in cells), " | ".join(by_row[number])])
+            writer.writerow([*(escape_formula(cell) for cell in cells), " | ".join(by_row[number])])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kesalahan-{batch.pk}.csv"'
     return response
-
-
-def _safe(value: object) -> object:
-    from households.resources import FORMULA_STARTS
-
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 @require_GET

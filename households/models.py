@@ -179,8 +179,12 @@ class Household(Versioned):
 
     @property
     def head(self) -> Person | None:
-        members = list(self.members.all())
-        return next((m for m in members if m.relationship == Relationship.HEAD), members[0] if members else None)
+        return head_of(list(self.members.all()))
+
+
+def head_of(members: list[Person]) -> Person | None:
+    """The head of family among ``members``; the first member when none is marked head."""
+    return next((m for m in members if m.relationship == Relationship.HEAD), members[0] if members else None)
 
 
 class KKNumber(models.Model):

@@ -12,11 +12,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 
-from desmigratif.access import Action, AnyUser, can, can_see_full_nik, scope_path
+from desmigratif.access import Action, AnyUser, can, scope_path
 from households.models import PERSON_FIELDS, Household, Job, MigrationEpisode, Person, PlacementAgency, ServiceRequest
-from households.validators import mask_nik
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from households.validators import escape_formula, nik_shown_to
 
 
 def village_code_of(instance: Any) -> str:
@@ -34,11 +32,7 @@ class PortalResource(resources.ModelResource):
         self.user = user
 
     def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
-        value = super().export_field(field, instance, **kwargs)
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-            # Excel would run it: keep it as text.
-            return "'" + value
-        return value
+        return escape_formula(super().export_field(field, instance, **kwargs))
 
 
 class ScopedResource(PortalResource):
@@ -50,11 +44,7 @@ class ScopedResource(PortalResource):
 
 class MaskedNikMixin:
     def dehydrate_nik(self, person: Person) -> str:
-        if not person.nik:
-            return ""
-        if self.user is not None and can_see_full_nik(self.user, village_code_of(person)):
-            return person.nik
-        return mask_nik(person.nik)
+        return nik_shown_to(self.user, person.nik, village_code_of(person))
 
 
 class HouseholdResource(ScopedResource):

@@ -206,14 +206,14 @@ def household_update(
     *,
     household: Household,
     expected_version: int,
-    original: dict[str, Any],
     members: MemberChanges,
     user: User | None = None,
 ) -> Household:
     """Save an edited household and its members as one change. If anyone saved the
-    household since ``expected_version`` nothing is written (StaleRecordError)."""
+    household since ``expected_version`` nothing is written (StaleRecordError): the
+    transaction takes back the KK history written before the check."""
     new_kk = household.kk_number
-    household.kk_number = original.get("kk_number", household.kk_number)
+    household.kk_number = Household.objects.values_list("kk_number", flat=True).get(pk=household.pk)
     if new_kk and new_kk != household.kk_number:
         household_kk_change(household=household, number=new_kk, user=user)
     record_save(instance=household, expected_version=expected_version, user=user)
@@ -265,13 +265,22 @@ def household_history(*, household: Household, limit: int = 50) -> list[HistoryE
         ),
     ]
     rows = []
+    older: dict[tuple[type, int], list] = {}  # each record's fetched versions, newest first
     for queryset, describe in sources:
-        rows += [(row, describe) for row in queryset.select_related("history_user").order_by("-history_date")[:limit]]
+        # Twice the page, so that most changes find the version before them in memory.
+        fetched = list(queryset.select_related("history_user").order_by("-history_date")[: limit * 2])
+        for row in fetched:
+            older.setdefault((type(row), row.id), []).append(row)
+        rows += [(row, describe) for row in fetched]
     rows.sort(key=lambda pair: pair[0].history_date, reverse=True)
     entries = []
     for row, describe in rows[:limit]:
         changes = []
-        previous = row.prev_record if row.history_type == "~" else None
+        previous = None
+        if row.history_type == "~":
+            versions = older[(type(row), row.id)]
+            position = versions.index(row)
+            previous = versions[position + 1] if position + 1 < len(versions) else row.prev_record
         if previous is not None:
             delta = row.diff_against(previous)
             for change in delta.changes:

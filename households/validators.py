@@ -27,6 +27,7 @@ import phonenumbers
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from desmigratif.access import can_see_full_nik
 from desmigratif.models import region_codes
 
 ERROR = "error"
@@ -281,6 +282,23 @@ def check_bpjs(raw: Any, *, field_name: str = "bpjs_number", label: str | None =
     if value and not (value.isdigit() and len(value) == 11):
         return value, [Finding(field_name, "bpjs_format", WARNING, {"label": str(label or _("BPJS number"))})]
     return value, []
+
+
+def nik_shown_to(user: Any, nik: str | None, village_code: str) -> str:
+    """The NIK whole for users who may read the village's records, masked for everyone else."""
+    if user is not None and can_see_full_nik(user, village_code):
+        return nik or ""
+    return mask_nik(nik)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value: object) -> object:
+    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def mask_nik(nik: str | None) -> str:

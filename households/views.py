@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,13 +24,12 @@ from desmigratif.access import (
     ScopedQuerysetMixin,
     ScopeRequiredMixin,
     can,
-    can_see_full_nik,
     get_scoped_object_or_404,
     scope_for,
     scope_required,
     scoped,
 )
-from desmigratif.pagination import keyset_page
+from desmigratif.pagination import keyset_page, query_without
 from households.exports import household_list_export
 from households.forms import (
     BasePersonFormSet,
@@ -48,11 +47,11 @@ from households.models import (
     KKNumber,
     MigrationEpisode,
     Person,
-    Relationship,
     RequestKind,
     RequestStatus,
     ServiceRequest,
     Versioned,
+    head_of,
 )
 from households.services import (
     MemberChanges,
@@ -65,9 +64,7 @@ from households.services import (
     household_update,
     record_save,
 )
-from households.validators import mask_nik, render_warning
-
-EDITABLE_HOUSEHOLD_FIELDS = ["village_id", "kk_number", "dusun", "rt", "rw", "address", "phone"]
+from households.validators import nik_shown_to, render_warning
 
 
 class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
@@ -93,12 +90,12 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         household = self.object
-        full_nik = can_see_full_nik(self.request.user, household.village_id)
+        user = self.request.user
         context.update(
             members=[
                 {
                     "person": person,
-                    "nik": person.nik if full_nik else mask_nik(person.nik),
+                    "nik": nik_shown_to(user, person.nik, household.village_id),
                     "warnings": [render_warning(w) for w in person.validation_warnings],
                     "episodes": [
                         {
@@ -112,12 +109,12 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
                 for person in household.members.all()
             ],
             household_warnings=[render_warning(w) for w in household.validation_warnings],
-            requests=ServiceRequest.objects.filter(village_id=household.village_id)
-            .filter(person_served__household=household)
-            .union(ServiceRequest.objects.filter(worker__household=household))
-            .order_by("-opened_on"),
+            requests=scoped(
+                ServiceRequest.objects.filter(Q(person_served__household=household) | Q(worker__household=household)),
+                user,
+            ).order_by("-opened_on"),
             history=household_history(household=household),
-            can_edit=can(self.request.user, Action.WRITE, household.village_id),
+            can_edit=can(user, Action.WRITE, household.village_id),
         )
         return context
 
@@ -163,16 +160,11 @@ class HouseholdListView(ScopedQuerysetMixin, ListView):
             form=form,
             page=page,
             rows=self._rows(page.items),
-            query_without_cursor=self._query_without("after"),
+            query_without_cursor=query_without(self.request, "after"),
             can_export=self.request.user.has_perm("households.export_household"),
             can_register=not scope_for(self.request.user, Action.WRITE).is_empty,
         )
         return context
-
-    def _query_without(self, name: str) -> str:
-        query = self.request.GET.copy()
-        query.pop(name, None)
-        return query.urlencode()
 
     @staticmethod
     def _rows(households: list[Household]) -> list[dict[str, Any]]:
@@ -190,9 +182,13 @@ class HouseholdListView(ScopedQuerysetMixin, ListView):
         rows = []
         for household in households:
             people = members.get(household.pk, [])
-            head = next((p for p in people if p.relationship == Relationship.HEAD), people[0] if people else None)
             rows.append(
-                {"household": household, "head": head, "members": len(people), "abroad": abroad.get(household.pk, 0)}
+                {
+                    "household": household,
+                    "head": head_of(people),
+                    "members": len(people),
+                    "abroad": abroad.get(household.pk, 0),
+                }
             )
         return rows
 
@@ -304,7 +300,6 @@ class HouseholdUpdateView(ScopedQuerysetMixin, HouseholdFormMixin, SingleObjectM
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         household = self.get_object()
-        original = {name: getattr(household, name) for name in EDITABLE_HOUSEHOLD_FIELDS}
         form, formset = self.forms(household)
         if not (form.is_valid() and formset.is_valid()):
             return self.render_forms(form, formset)
@@ -320,7 +315,6 @@ class HouseholdUpdateView(ScopedQuerysetMixin, HouseholdFormMixin, SingleObjectM
             household_update(
                 household=form.instance,
                 expected_version=form.cleaned_data.get("version") or 0,
-                original=original,
                 members=changes,
                 user=request.user,
             )
@@ -361,12 +355,13 @@ class VersionedFormView(View):
     """Create or edit one record through a ModelForm that takes ``user``; edits are saved with
     the lost-update check. Subclasses say how to find or start the record."""
 
-    form_class: type = EpisodeForm
+    form_class: type  # set by each subclass
     template_name = "households/record_form.html"
     title = ""
 
     def record(self) -> Versioned:
-        raise NotImplementedError
+        """The record to edit, or a new unsaved one; subclasses scope the lookup."""
+        raise NotImplementedError(f"{type(self).__name__} must say which record it edits")
 
     def form_kwargs(self) -> dict[str, Any]:
         return {"user": self.request.user}
@@ -486,15 +481,13 @@ class ServiceRequestListView(ScopedQuerysetMixin, ListView):
         page = keyset_page(
             requests, order=["-opened_on", "-id"], cursor=self.request.GET.get("after"), size=self.page_size
         )
-        query = self.request.GET.copy()
-        query.pop("after", None)
         context.update(
             page=page,
             status=status,
             kind=kind,
             kinds=RequestKind.choices,
             statuses=RequestStatus.choices,
-            query_without_cursor=query.urlencode(),
+            query_without_cursor=query_without(self.request, "after"),
             today=timezone.localdate(),
             can_open=not scope_for(self.request.user, Action.WRITE).is_empty,
         )

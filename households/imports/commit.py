@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -108,7 +109,7 @@ def import_commit(
     if batch is None:
         batch = ImportBatch.objects.create(user=user, file_name=file_name[:255], sha256=digest, size=size, mode=mode)
     batch.mode = mode
-    writer = _Writer(batch=batch, user=user, changes=[], counts=_zero_counts())
+    writer = _Writer(batch=batch, user=user, changes=[], counts=defaultdict(int))
     writer.counts["rows_skipped"] = len(invalid)
 
     by_kk: dict[str, list[ParsedRow]] = {}
@@ -170,12 +171,6 @@ def import_commit(
     )
     batch.save()
     return batch
-
-
-def _zero_counts() -> dict[str, int]:
-    from collections import defaultdict
-
-    return defaultdict(int)
 
 
 def _household_for(kk: str) -> Household | None:

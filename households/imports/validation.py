@@ -29,6 +29,7 @@ from households.imports.values import header_key, number_text, parse_choice, par
 from households.models import Household, Job, KKNumber, Person, PlacementAgency
 
 ERROR, WARNING = validators.ERROR, validators.WARNING
+HEADERS = {column.key: column.header for column in COLUMNS}
 _VILLAGE_DIGITS = re.compile(r"^(\d{2})\.?(\d{2})\.?(\d{2})\.?(\d{4})$")
 
 
@@ -179,21 +180,20 @@ def _check_person(row: ParsedRow, nik_header: str) -> None:
 def _check_migration(row: ParsedRow) -> None:
     migration = row.migration
     departure = migration.get("departure_date")
-    headers = {c.key: c.header for c in COLUMNS}
     for key in ("contract_end", "actual_return"):
         value = migration.get(key)
         if value is not None and departure is not None and value < departure:
             row.problems.append(
                 Problem(
                     row.number,
-                    headers[key],
+                    HEADERS[key],
                     value.isoformat(),
-                    _("%(label)s cannot be before the departure date.") % {"label": headers[key]},
+                    _("%(label)s cannot be before the departure date.") % {"label": HEADERS[key]},
                 )
             )
     if migration.get("status") == "returned" and not migration.get("actual_return"):
         row.problems.append(
-            Problem(row.number, headers["actual_return"], "", _("Enter the date the worker came back."))
+            Problem(row.number, HEADERS["actual_return"], "", _("Enter the date the worker came back."))
         )
 
 
@@ -262,7 +262,7 @@ def _check_file_consistency(analysis: Analysis, nik_header: str) -> None:
                 row.problems.append(
                     Problem(
                         row.number,
-                        "Kode Desa",
+                        HEADERS["village"],
                         str(row.household.get("village")),
                         _("Rows with No. KK %(kk)s name different villages.") % {"kk": kk},
                     )
@@ -273,8 +273,9 @@ def _compare_with_registry(analysis: Analysis, lookups: _Lookups, nik_header: st
     niks = {row.person["nik"] for row in analysis.rows if row.person.get("nik")}
     kks = {row.household["kk_number"] for row in analysis.rows if row.household.get("kk_number")}
     existing_people: dict[str, Person] = {}
-    for start in range(0, len(niks), 5000):
-        chunk = sorted(niks)[start : start + 5000]
+    ordered = sorted(niks)
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start : start + 5000]
         for person in Person.objects.filter(nik__in=chunk).select_related("household"):
             existing_people[person.nik] = person
     existing_households: dict[str, int] = dict(

@@ -49,9 +49,16 @@ def test_household_page_is_scoped(client, cast, household_a, member, status):
 
 
 def test_household_page_shows_history_with_who(client, officer_a, household_a):
+    from households.services import record_save
+
+    household_a.address = "Jl. Kenanga 9"
+    record_save(instance=household_a, expected_version=household_a.version, user=officer_a)
     client.force_login(officer_a)
     html = client.get(household_a.get_absolute_url()).content.decode()
     assert household_a.kk_number in html
+    history = client.get(household_a.get_absolute_url()).context["history"]
+    change = next(entry for entry in history if entry.changes)
+    assert change.who == "officer.a" and ("alamat", "", "Jl. Kenanga 9") in change.changes
 
 
 @pytest.mark.parametrize(("member", "status"), [("officer_a", 200), ("officer_b", 404), ("analyst", 404)])
