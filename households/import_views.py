@@ -23,7 +23,7 @@ from desmigratif.models import AccessLog
 from households.imports.commit import ImportRefusedError, file_digest, import_rollback
 from households.imports.reading import MAX_UPLOAD_BYTES, ReadError, read_table
 from households.imports.template import template_csv, template_xlsx
-from households.models import ImportBatch
+from households.models import ImportBatch, ImportRow
 from households.tasks import commit_import, validate_import
 from households.validators import escape_formula
 
@@ -35,6 +35,8 @@ COUNT_LABELS = {
     "households_update": gettext_lazy("Households to update"),
     "persons_create": gettext_lazy("Persons to create"),
     "persons_update": gettext_lazy("Persons to update"),
+    "episodes_create": gettext_lazy("Migration episodes to create"),
+    "episodes_update": gettext_lazy("Migration episodes to update"),
     "duplicates_in_file": gettext_lazy("NIKs repeated in the file"),
     "possible_duplicates": gettext_lazy("Possible duplicates of registered persons"),
     "rows_skipped": gettext_lazy("Rows skipped"),
@@ -226,8 +228,9 @@ def import_error_file(request: HttpRequest, pk: int, scope: Scope) -> HttpRespon
         raise Http404
     table = read_table(bytes(batch.upload), batch.file_name)
     by_row: dict[int, list[str]] = {}
-    for problem in batch.problems:
-        by_row.setdefault(problem["row"], []).append(f"{problem['column']}: {problem['message']}")
+    staged = ImportRow.objects.filter(batch=batch).exclude(problems=[]).values_list("number", "problems")
+    for number, problems in staged.iterator(chunk_size=2000):
+        by_row[number] = [f"{problem['column']}: {problem['message']}" for problem in problems]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([*table.headers, _("Errors")])

@@ -574,3 +574,66 @@ class ImportChange(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.batch.get_absolute_url()
+
+
+class ImportRow(models.Model):
+    """One data row of an uploaded file, parsed and judged: the staging table that the preview
+    counts and the commit merges from, set-wise. Its columns are the import columns (see
+    households.imports.columns) under their own names. The table is UNLOGGED (migration 0007):
+    it is scratch space, rebuilt from the upload if the server ever loses it, and skipping
+    the write-ahead log makes staging a big file several times faster. A batch's rows are
+    deleted once it is written."""
+
+    batch = models.ForeignKey(
+        ImportBatch, models.CASCADE, related_name="rows", db_index=False, verbose_name=_("batch")
+    )  # the (batch, number) index serves
+    number = models.PositiveIntegerField(_("row"))
+    # Household columns
+    kk_number = models.TextField(blank=True)
+    village = models.TextField(blank=True)
+    dusun = models.TextField(blank=True)
+    rt = models.TextField(blank=True)
+    rw = models.TextField(blank=True)
+    address = models.TextField(blank=True)
+    phone = models.TextField(blank=True)
+    # Person columns
+    nik = models.TextField(blank=True)
+    name = models.TextField(blank=True)
+    sex = models.TextField(blank=True)
+    birth_place = models.TextField(blank=True)
+    birth_date = models.DateField(null=True)
+    relationship = models.TextField(blank=True)
+    religion = models.TextField(blank=True)
+    education = models.TextField(blank=True)
+    occupation = models.TextField(blank=True)
+    marital_status = models.TextField(blank=True)
+    warnings = models.JSONField(default=list)
+    # Migration columns (has_migration: the row fills at least one of them)
+    has_migration = models.BooleanField(default=False)
+    status = models.TextField(blank=True)
+    scheme = models.TextField(blank=True)
+    procedural = models.TextField(blank=True)
+    agency = models.BigIntegerField(null=True)
+    destination_country = models.TextField(blank=True)
+    employer_name = models.TextField(blank=True)
+    employer_kind = models.TextField(blank=True)
+    sector = models.TextField(blank=True)
+    job = models.BigIntegerField(null=True)
+    departure_date = models.DateField(null=True)
+    contract_end = models.DateField(null=True)
+    actual_return = models.DateField(null=True)
+    return_reason = models.TextField(blank=True)
+    bpjs_number = models.TextField(blank=True)
+    passport_number = models.TextField(blank=True)
+    episode_warnings = models.JSONField(default=list)
+    # The verdict: [{"column", "value", "message", "severity"}], and whether any is an error.
+    problems = models.JSONField(default=list)
+    is_valid = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+        indexes = [models.Index(fields=["batch", "number"], name="importrow_batch_number")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.number}"

@@ -31,7 +31,7 @@ class Column:
     header: str  # Indonesian, as the template writes it
     aliases: tuple[str, ...]  # English and common variants
     level: str
-    kind: str  # text, nik, kk, village, phone, date, choice, country, job, agency, bool
+    kind: str  # text, nik, kk, village, phone, date, choice, country, job, agency, passport, bpjs
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()
     example: str = ""
@@ -283,13 +283,13 @@ COLUMNS: tuple[Column, ...] = (
         choices=tuple(ReturnReason.choices),
         example="",
     ),
-    Column("bpjs_number", "No BPJS", ("bpjs", "bpjs number"), MIGRATION, "text", max_length=20, example="12345678901"),
+    Column("bpjs_number", "No BPJS", ("bpjs", "bpjs number"), MIGRATION, "bpjs", max_length=20, example="12345678901"),
     Column(
         "passport_number",
         "No Paspor",
         ("passport", "passport number"),
         MIGRATION,
-        "text",
+        "passport",
         max_length=20,
         example="C1234567",
     ),

@@ -1,33 +1,73 @@
-"""Writing a validated import, and undoing it (issue 4, "commit" and "rollback").
+"""Writing a staged import, and undoing it (issue 4, "commit" and "rollback"), set-wise.
 
-The commit runs in one transaction: NIK matches update the person, KK matches update the
-household, the rest is created, and every record written is tagged with the batch in
-ImportChange together with its values before. Re-importing the same file writes nothing
-and says so. Rolling back removes what the batch created and restores what it changed,
-unless someone edited those records since (then nothing is rolled back and the message
-names them).
+`classify` decides, for the valid staged rows of a batch, what each household, person
+and migration episode is: to create, to update, or unchanged (the preview counts come
+from it too). `import_commit` then writes in one transaction with a handful of
+`INSERT … SELECT` and `UPDATE … FROM` statements: NIK matches update the person, KK
+matches (current or former KK) update the household, the rest is created. Every record
+written gets its history row (django-simple-history's tables, same columns, same user)
+and an ImportChange row tagging it with the batch and holding its values before.
+Re-importing the same file writes nothing and says so.
+
+`import_rollback` removes what the batch created and restores what it changed, unless
+records were edited since or other records now depend on them (then nothing is rolled
+back and the message says why).
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from desmigratif.models import User
-from households.imports.validation import Analysis, ParsedRow
-from households.models import Household, ImportBatch, ImportChange, KKNumber, MigrationEpisode, Person
-from households.services import household_kk_change
+from households.models import Household, ImportBatch, ImportChange, ImportRow, KKNumber, MigrationEpisode, Person
 
-MODELS = {"household": Household, "person": Person, "episode": MigrationEpisode}
+MODELS: dict[str, type[models.Model]] = {"household": Household, "person": Person, "episode": MigrationEpisode}
+
+# What an import writes on each record: (model column, SQL over the staging row `r`).
+HOUSEHOLD_VALUES = {
+    "village_id": "r.village",
+    "dusun": "r.dusun",
+    "rt": "r.rt",
+    "rw": "r.rw",
+    "address": "r.address",
+    "phone": "r.phone",
+}
+PERSON_VALUES = {
+    "name": "r.name",
+    "sex": "r.sex",
+    "birth_place": "r.birth_place",
+    "birth_date": "r.birth_date",
+    "relationship": "r.relationship",
+    "religion": "r.religion",
+    "education": "r.education",
+    "occupation": "r.occupation",
+    "marital_status": "r.marital_status",
+    "validation_warnings": "r.warnings",
+}
+EPISODE_VALUES = {
+    "status": "coalesce(nullif(r.status, ''), 'other')",
+    "scheme": "r.scheme",
+    "procedural": "coalesce(nullif(r.procedural, ''), 'unknown')",
+    "agency_id": "r.agency",
+    "destination_country": "r.destination_country",
+    "employer_name": "r.employer_name",
+    "employer_kind": "r.employer_kind",
+    "sector": "r.sector",
+    "job_id": "r.job",
+    "departure_date": "r.departure_date",
+    "contract_end": "r.contract_end",
+    "actual_return": "r.actual_return",
+    "return_reason": "r.return_reason",
+    "bpjs_number": "r.bpjs_number",
+    "passport_number": "r.passport_number",
+    "validation_warnings": "r.episode_warnings",
+}
+ROWS = ImportRow._meta.db_table
 
 
 class ImportRefusedError(Exception):
@@ -36,130 +76,289 @@ class ImportRefusedError(Exception):
         self.message = message
 
 
-@dataclass
-class _Writer:
-    batch: ImportBatch
-    user: User
-    changes: list[ImportChange]
-    counts: dict[str, int]
-
-    def _snapshot(self, instance: Any, fields: list[str]) -> dict[str, Any]:
-        encoder = DjangoJSONEncoder()
-        snapshot = {}
-        for name in fields:
-            value = getattr(instance, name)
-            # Dates and decimals as JSON text; lists and dicts (warnings) as they are.
-            snapshot[name] = encoder.default(value) if isinstance(value, (datetime.date, Decimal)) else value
-        return snapshot
-
-    def save(self, kind: str, instance: Any, values: dict[str, Any]) -> bool:
-        """Create, or update only the fields that differ. Returns True when something was written."""
-        creating = instance.pk is None
-        changed = list(values) if creating else [name for name in values if getattr(instance, name) != values[name]]
-        if not changed:
-            self.counts[f"{kind}s_unchanged"] += 1
-            return False
-        before = {} if creating else self._snapshot(instance, changed)
-        for name in changed:
-            setattr(instance, name, values[name])
-        if not creating:
-            instance.version += 1
-        instance._history_user = self.user
-        instance.save()
-        action = ImportChange.Action.CREATE if creating else ImportChange.Action.UPDATE
-        self.changes.append(
-            ImportChange(
-                batch=self.batch,
-                model=kind,
-                object_id=instance.pk,
-                action=action,
-                before=before,
-                version_after=instance.version,
-            )
-        )
-        self.counts[f"{kind}s_{'created' if creating else 'updated'}"] += 1
-        return True
-
-
 def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _row(columns: dict[str, str], alias: str) -> str:
+    """`(a.x, a.y, …)` for a row comparison."""
+    return "(" + ", ".join(f"{alias}.{column}" for column in columns) + ")"
+
+
+def classify(*, batch: ImportBatch, cursor: Any, create_tables: bool = True) -> dict[str, int]:
+    """Fill the temporary tables import_household, import_person and import_episode (dropped
+    at the end of the transaction) with the valid rows of ``batch``, the record each one
+    matches and its action: create, update or same. Returns the preview counts."""
+    household_table, person_table, episode_table = (m._meta.db_table for m in MODELS.values())
+    if create_tables:
+        cursor.execute("DROP TABLE IF EXISTS import_household, import_person, import_episode")
+    # Households: one per No. KK, with the values of its first row; matched by the current
+    # KK, else by a former one (the household then takes the KK back).
+    values = ", ".join(f"{sql} AS {column}" for column, sql in HOUSEHOLD_VALUES.items())
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE import_household ON COMMIT DROP AS
+        WITH first AS (
+            SELECT DISTINCT ON (r.kk_number) r.kk_number, {values}
+            FROM {ROWS} r WHERE r.batch_id = %s AND r.is_valid
+            ORDER BY r.kk_number, r.number
+        )
+        SELECT first.*, found.id AS household_id,
+               CASE WHEN found.id IS NULL THEN 'create'
+                    WHEN {_row(HOUSEHOLD_VALUES, "h")} IS DISTINCT FROM {_row(HOUSEHOLD_VALUES, "first")}
+                         OR h.kk_number <> first.kk_number THEN 'update'
+                    ELSE 'same' END AS action
+        FROM first
+        LEFT JOIN LATERAL (
+            SELECT id FROM (
+                SELECT 0 AS rank, h0.id FROM {household_table} h0 WHERE h0.kk_number = first.kk_number
+                UNION ALL
+                SELECT 1, k.household_id FROM {KKNumber._meta.db_table} k WHERE k.number = first.kk_number
+            ) candidates ORDER BY rank, id LIMIT 1
+        ) found ON true
+        LEFT JOIN {household_table} h ON h.id = found.id
+        """,
+        [batch.pk],
+    )
+    cursor.execute("CREATE UNIQUE INDEX ON import_household (kk_number)")
+    values = ", ".join(f"{sql} AS {column}" for column, sql in PERSON_VALUES.items())
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE import_person ON COMMIT DROP AS
+        SELECT r.number, r.nik, r.kk_number, ih.household_id, {values}, p.id AS person_id,
+               CASE WHEN p.id IS NULL THEN 'create'
+                    WHEN {_row(PERSON_VALUES, "p")} IS DISTINCT FROM {_row(PERSON_VALUES, "r2")}
+                         OR p.household_id IS DISTINCT FROM ih.household_id THEN 'update'
+                    ELSE 'same' END AS action
+        FROM {ROWS} r
+        JOIN import_household ih ON ih.kk_number = r.kk_number
+        LEFT JOIN {person_table} p ON p.nik = r.nik
+        CROSS JOIN LATERAL (SELECT {values}) r2
+        WHERE r.batch_id = %s AND r.is_valid
+        """,
+        [batch.pk],
+    )
+    cursor.execute("CREATE UNIQUE INDEX ON import_person (nik)")
+    values = ", ".join(f"{sql} AS {column}" for column, sql in EPISODE_VALUES.items())
+    # The same stay abroad is the one with the same departure date (or the one without a
+    # date, being prepared); anything else is a new episode.
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE import_episode ON COMMIT DROP AS
+        SELECT r.nik, ip.person_id, {values}, e.id AS episode_id,
+               CASE WHEN e.id IS NULL THEN 'create'
+                    WHEN {_row(EPISODE_VALUES, "e")} IS DISTINCT FROM {_row(EPISODE_VALUES, "r2")} THEN 'update'
+                    ELSE 'same' END AS action
+        FROM {ROWS} r
+        JOIN import_person ip ON ip.nik = r.nik
+        CROSS JOIN LATERAL (SELECT {values}) r2
+        LEFT JOIN LATERAL (
+            SELECT * FROM {episode_table} e0
+            WHERE e0.person_id = ip.person_id AND e0.departure_date IS NOT DISTINCT FROM r.departure_date
+            ORDER BY e0.id LIMIT 1
+        ) e ON true
+        WHERE r.batch_id = %s AND r.is_valid AND r.has_migration
+        """,
+        [batch.pk],
+    )
+    counts: dict[str, int] = {}
+    for kind, table in (("household", "import_household"), ("person", "import_person"), ("episode", "import_episode")):
+        cursor.execute(f"SELECT action, count(*) FROM {table} GROUP BY action")
+        for action, count in cursor.fetchall():
+            counts[f"{kind}s_{'unchanged' if action == 'same' else action}"] = count
+    return counts
+
+
+def _history_columns(model: type[models.Model]) -> list[str]:
+    historical = model.history.model  # type: ignore[attr-defined]
+    return [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
+
+
+def _write_history(cursor: Any, model: type[models.Model], ids_sql: str, kind: str, user: User) -> None:
+    """History rows for the records ``ids_sql`` selects, as django-simple-history writes them
+    (dated by the application's clock, as it does, rather than the transaction's start)."""
+    columns = _history_columns(model)
+    cursor.execute(
+        f"""
+        INSERT INTO {model.history.model._meta.db_table}
+            ({", ".join(columns)}, history_date, history_change_reason, history_type, history_user_id)
+        SELECT {", ".join(f"m.{c}" for c in columns)}, %s, NULL, %s, %s
+        FROM {model._meta.db_table} m WHERE m.id IN ({ids_sql})
+        """,
+        [timezone.now(), kind, user.pk],
+    )
+
+
+def _tag(cursor: Any, batch: ImportBatch, kind: str, table: str, id_column: str, action: str) -> None:
+    """ImportChange rows for records the batch created (their values before: none)."""
+    cursor.execute(
+        f"""
+        INSERT INTO {ImportChange._meta.db_table} (batch_id, model, object_id, action, before, version_after)
+        SELECT %s, %s, {id_column}, %s, '{{}}'::jsonb, 1 FROM {table} WHERE action = 'create'
+        """,
+        [batch.pk, kind, action],
+    )
+
+
+def _update(
+    cursor: Any,
+    batch: ImportBatch,
+    kind: str,
+    model: type[models.Model],
+    values: dict[str, str],
+    source: str,
+    id_column: str,
+    extra: dict[str, str] | None = None,
+) -> None:
+    """Update the records ``source`` marks 'update': first tag them with their values before
+    (for rollback), then write, raising their version."""
+    table = model._meta.db_table
+    written = {**{column: f"s.{column}" for column in values}, **(extra or {})}
+    before = ", ".join(f"'{column}', m.{column}" for column in written)
+    cursor.execute(
+        f"""
+        INSERT INTO {ImportChange._meta.db_table} (batch_id, model, object_id, action, before, version_after)
+        SELECT %s, %s, m.id, 'update', jsonb_build_object({before}), m.version + 1
+        FROM {source} s JOIN {table} m ON m.id = s.{id_column} WHERE s.action = 'update'
+        """,
+        [batch.pk, kind],
+    )
+    assignments = ", ".join(f"{column} = {sql}" for column, sql in written.items())
+    cursor.execute(
+        f"""
+        UPDATE {table} m SET {assignments}, version = m.version + 1, updated_at = now()
+        FROM {source} s WHERE m.id = s.{id_column} AND s.action = 'update'
+        """
+    )
+
+
 @transaction.atomic
-def import_commit(
-    *,
-    analysis: Analysis,
-    user: User,
-    file_name: str,
-    digest: str,
-    size: int,
-    mode: str = ImportBatch.Mode.ALL_OR_NOTHING,
-    batch: ImportBatch | None = None,
-) -> ImportBatch:
-    """Write the valid rows of ``analysis`` as one batch. All-or-nothing refuses a file with
-    any invalid row; valid-rows-only skips them. A batch that writes nothing says so."""
-    if analysis.fatal:
-        raise ImportRefusedError(" ".join(analysis.fatal))
-    invalid = [row for row in analysis.rows if not row.is_valid]
+def import_commit(*, batch: ImportBatch, user: User, mode: str = ImportBatch.Mode.ALL_OR_NOTHING) -> ImportBatch:
+    """Write the valid staged rows of ``batch``. All-or-nothing refuses a batch with any invalid
+    row; valid-rows-only skips them. A batch that writes nothing says so."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    staged = ImportRow.objects.filter(batch=batch)
+    invalid = staged.filter(is_valid=False).count()
     if invalid and mode == ImportBatch.Mode.ALL_OR_NOTHING:
         raise ImportRefusedError(
             _("%(count)s rows have errors; nothing was written. Fix them, or choose “valid rows only”.")
-            % {"count": len(invalid)}
+            % {"count": invalid}
         )
-    if batch is None:
-        batch = ImportBatch.objects.create(user=user, file_name=file_name[:255], sha256=digest, size=size, mode=mode)
+    if not staged.exists():
+        raise ImportRefusedError(_("This batch has no rows to write; upload the file again."))
+    household_table, person_table, episode_table = (m._meta.db_table for m in MODELS.values())
+    with connection.cursor() as cursor:
+        # No other import or edit can register one of these NIKs or KKs while this runs.
+        cursor.execute(f"LOCK TABLE {household_table}, {person_table} IN SHARE ROW EXCLUSIVE MODE")
+        _check_scope_again(batch, user, cursor)
+        preview = classify(batch=batch, cursor=cursor)
+
+        # Households found by a former KK take it back as their current one (rare: one by one).
+        from households.services import household_kk_change
+
+        cursor.execute(
+            f"""SELECT ih.household_id, ih.kk_number FROM import_household ih
+                JOIN {household_table} h ON h.id = ih.household_id WHERE h.kk_number <> ih.kk_number"""
+        )
+        for household_id, kk in cursor.fetchall():
+            household_kk_change(household=Household.objects.get(pk=household_id), number=kk, user=user)
+        if cursor.rowcount:
+            classify(batch=batch, cursor=cursor)
+
+        # Households
+        cursor.execute(
+            f"""
+            WITH created AS (
+                INSERT INTO {household_table} (kk_number, {", ".join(HOUSEHOLD_VALUES)}, version,
+                                               validation_warnings, is_archived, created_at, updated_at)
+                SELECT kk_number, {", ".join(HOUSEHOLD_VALUES)}, 1, '[]'::jsonb, false, now(), now()
+                FROM import_household WHERE action = 'create'
+                RETURNING id, kk_number
+            )
+            UPDATE import_household ih SET household_id = created.id FROM created
+            WHERE ih.kk_number = created.kk_number
+            """
+        )
+        _tag(cursor, batch, "household", "import_household", "household_id", "create")
+        _update(cursor, batch, "household", Household, HOUSEHOLD_VALUES, "import_household", "household_id")
+        cursor.execute(
+            f"""INSERT INTO {KKNumber._meta.db_table} (household_id, number, recorded_on)
+                SELECT household_id, kk_number, current_date FROM import_household WHERE action = 'create'"""
+        )
+        _write_history(
+            cursor,
+            KKNumber,
+            f"""SELECT k.id FROM {KKNumber._meta.db_table} k JOIN import_household ih
+                ON ih.household_id = k.household_id AND ih.action = 'create'""",
+            "+",
+            user,
+        )
+        # Persons: new households' ids are known now.
+        cursor.execute(
+            """UPDATE import_person ip SET household_id = ih.household_id FROM import_household ih
+               WHERE ih.kk_number = ip.kk_number AND ip.household_id IS NULL"""
+        )
+        cursor.execute(
+            f"""
+            WITH created AS (
+                INSERT INTO {person_table} (nik, household_id, {", ".join(PERSON_VALUES)}, version,
+                                            created_at, updated_at)
+                SELECT nik, household_id, {", ".join(PERSON_VALUES)}, 1, now(), now()
+                FROM import_person WHERE action = 'create'
+                RETURNING id, nik
+            )
+            UPDATE import_person ip SET person_id = created.id FROM created WHERE ip.nik = created.nik
+            """
+        )
+        _tag(cursor, batch, "person", "import_person", "person_id", "create")
+        _update(
+            cursor,
+            batch,
+            "person",
+            Person,
+            PERSON_VALUES,
+            "import_person",
+            "person_id",
+            extra={"household_id": "s.household_id"},
+        )
+        # Episodes of new persons
+        cursor.execute(
+            """UPDATE import_episode ie SET person_id = ip.person_id FROM import_person ip
+               WHERE ip.nik = ie.nik AND ie.person_id IS NULL"""
+        )
+        episode_columns = [*EPISODE_VALUES, "planned_return", "bpjs_jkk", "bpjs_jkm", "bpjs_jht"]
+        episode_select = [*EPISODE_VALUES, "NULL", "false", "false", "false"]
+        cursor.execute(
+            f"""
+            WITH created AS (
+                INSERT INTO {episode_table} (person_id, {", ".join(episode_columns)}, version, created_at, updated_at)
+                SELECT person_id, {", ".join(episode_select)}, 1, now(), now()
+                FROM import_episode WHERE action = 'create'
+                RETURNING id, person_id
+            )
+            UPDATE import_episode ie SET episode_id = created.id FROM created
+            WHERE ie.person_id = created.person_id AND ie.action = 'create'
+            """
+        )
+        _tag(cursor, batch, "episode", "import_episode", "episode_id", "create")
+        _update(cursor, batch, "episode", MigrationEpisode, EPISODE_VALUES, "import_episode", "episode_id")
+
+        for model, table, id_column in (
+            (Household, "import_household", "household_id"),
+            (Person, "import_person", "person_id"),
+            (MigrationEpisode, "import_episode", "episode_id"),
+        ):
+            for action, kind in (("create", "+"), ("update", "~")):
+                _write_history(cursor, model, f"SELECT {id_column} FROM {table} WHERE action = '{action}'", kind, user)
+
+    counts = {"rows_skipped": invalid}
+    for key, value in preview.items():
+        kind, action = key.split("_", 1)
+        counts[f"{kind}_{ {'create': 'created', 'update': 'updated'}.get(action, action) }"] = value
+    written = sum(value for key, value in counts.items() if key.endswith(("_created", "_updated")))
+    staged.delete()
+    batch.counts = counts
     batch.mode = mode
-    writer = _Writer(batch=batch, user=user, changes=[], counts=defaultdict(int))
-    writer.counts["rows_skipped"] = len(invalid)
-
-    by_kk: dict[str, list[ParsedRow]] = {}
-    for row in analysis.valid_rows:
-        by_kk.setdefault(row.household["kk_number"], []).append(row)
-    for kk, rows in by_kk.items():
-        household = _household_for(kk)
-        first = rows[0].household
-        values = {
-            "village_id": first["village"],
-            **{name: first.get(name, "") for name in ("dusun", "rt", "rw", "address", "phone")},
-        }
-        if household is None:
-            household = Household(kk_number=kk)
-            writer.save("household", household, values)
-            KKNumber.objects.create(household=household, number=kk)
-        else:
-            if household.kk_number != kk:
-                # Found by a former KK: it becomes current again.
-                household_kk_change(household=household, number=kk, user=user)
-                values["kk_number"] = kk
-            writer.save("household", household, values)
-        for row in rows:
-            person = Person.objects.filter(nik=row.person["nik"]).first() or Person()
-            person_values = {
-                "household_id": household.pk,
-                **{
-                    name: row.person.get(name, "")
-                    for name in (
-                        "name",
-                        "sex",
-                        "birth_place",
-                        "relationship",
-                        "religion",
-                        "education",
-                        "occupation",
-                        "marital_status",
-                    )
-                },
-                "nik": row.person["nik"],
-                "birth_date": row.person.get("birth_date"),
-                "validation_warnings": row.warnings,
-            }
-            writer.save("person", person, person_values)
-            if row.migration:
-                _write_episode(writer, person, row.migration)
-
-    ImportChange.objects.bulk_create(writer.changes, batch_size=2000)
-    written = sum(value for key, value in writer.counts.items() if key.endswith(("_created", "_updated")))
-    batch.counts = dict(writer.counts)
     batch.status = ImportBatch.Status.COMMITTED
     batch.committed_at = timezone.now()
     batch.upload = None  # written: the rows now live in the register
@@ -173,77 +372,123 @@ def import_commit(
     return batch
 
 
-def _household_for(kk: str) -> Household | None:
-    household = Household.objects.filter(kk_number=kk).first()
-    if household is None:
-        former = KKNumber.objects.filter(number=kk).select_related("household").first()
-        household = former.household if former else None
-    return household
+def _check_scope_again(batch: ImportBatch, user: User, cursor: Any) -> None:
+    """The user's areas, and the register, may have changed since the rows were checked: a
+    row whose village left the user's areas, or whose NIK or KK was registered outside them
+    in the meantime, refuses the commit (checking the file again shows which)."""
+    from desmigratif.access import Action, scope_for
+
+    scope = scope_for(user, Action.WRITE)
+    if scope.is_unlimited:
+        return
+    household_table, person_table = Household._meta.db_table, Person._meta.db_table
+    cursor.execute(
+        f"""
+        SELECT DISTINCT r.village FROM {ROWS} r WHERE r.batch_id = %(batch)s AND r.is_valid
+        UNION SELECT DISTINCT h.village_id FROM {ROWS} r JOIN {person_table} p ON p.nik = r.nik
+            JOIN {household_table} h ON h.id = p.household_id WHERE r.batch_id = %(batch)s AND r.is_valid
+        UNION SELECT DISTINCT h.village_id FROM {ROWS} r JOIN {household_table} h ON h.kk_number = r.kk_number
+            WHERE r.batch_id = %(batch)s AND r.is_valid
+        UNION SELECT DISTINCT h.village_id FROM {ROWS} r JOIN {KKNumber._meta.db_table} k ON k.number = r.kk_number
+            JOIN {household_table} h ON h.id = k.household_id WHERE r.batch_id = %(batch)s AND r.is_valid
+        """,
+        {"batch": batch.pk},
+    )
+    if any(not scope.contains(code) for (code,) in cursor.fetchall()):
+        raise ImportRefusedError(
+            _(
+                "Since this file was checked, some of its rows have come to concern villages outside your "
+                "area. Nothing was written; upload the file again to see which rows."
+            )
+        )
 
 
-def _write_episode(writer: _Writer, person: Person, migration: dict[str, Any]) -> None:
-    values = {
-        "status": migration.get("status") or "other",
-        "scheme": migration.get("scheme", ""),
-        "procedural": migration.get("procedural") or "unknown",
-        "agency_id": migration.get("agency"),
-        "destination_country": migration.get("destination_country", ""),
-        "employer_name": migration.get("employer_name", ""),
-        "employer_kind": migration.get("employer_kind", ""),
-        "sector": migration.get("sector", ""),
-        "job_id": migration.get("job"),
-        "departure_date": migration.get("departure_date"),
-        "contract_end": migration.get("contract_end"),
-        "actual_return": migration.get("actual_return"),
-        "return_reason": migration.get("return_reason", ""),
-        "bpjs_number": migration.get("bpjs_number", ""),
-        "passport_number": migration.get("passport_number", ""),
-    }
-    # The same stay abroad is the one with the same departure date (or the open one
-    # being prepared); anything else is a new episode.
-    episodes = MigrationEpisode.objects.filter(person=person)
-    episode = (
-        episodes.filter(departure_date=values["departure_date"]).first()
-        if values["departure_date"]
-        else episodes.filter(departure_date__isnull=True).first()
-    ) or MigrationEpisode(person=person)
-    writer.save("episode", episode, values)
+def _restore_assignments(model: type[models.Model]) -> str:
+    """SET clauses restoring each column from ImportChange.before where it holds the column."""
+    parts = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.column in {"version", "created_at", "updated_at"}:
+            continue
+        column = field.column
+        cast = (
+            "c.before -> %s"
+            if field.get_internal_type() == "JSONField"
+            else "(c.before ->> %s)::"
+            + (field.rel_db_type(connection) if field.is_relation else field.db_type(connection))
+        )
+        parts.append(
+            f"{column} = CASE WHEN c.before ? '{column}' THEN {cast.replace('%s', repr(column))} ELSE m.{column} END"
+        )
+    return ", ".join(parts)
 
 
 @transaction.atomic
 def import_rollback(*, batch: ImportBatch, user: User) -> ImportBatch:
     """Undo a committed batch exactly, or refuse when records were edited after it."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.COMMITTED:
         raise ImportRefusedError(_("Only a committed batch can be rolled back."))
-    changes = list(batch.changes.all())
-    edited = []
-    for change in changes:
-        current = MODELS[change.model].objects.filter(pk=change.object_id).values_list("version", flat=True).first()
-        if current is not None and current != change.version_after:
-            edited.append(change)
-    if edited:
-        raise ImportRefusedError(
-            _(
-                "%(count)s records of this batch were edited after the import; roll back was "
-                "refused so that those edits are not lost."
+    changes = ImportChange._meta.db_table
+    with connection.cursor() as cursor:
+        edited = 0
+        for kind, model in MODELS.items():
+            cursor.execute(
+                f"""SELECT count(*) FROM {changes} c JOIN {model._meta.db_table} m ON m.id = c.object_id
+                    WHERE c.batch_id = %s AND c.model = %s AND m.version <> c.version_after""",
+                [batch.pk, kind],
             )
-            % {"count": len(edited)}
-        )
-    # Children before parents: episodes, then persons, then households.
-    order = {"episode": 0, "person": 1, "household": 2}
-    for change in sorted(changes, key=lambda c: order[c.model]):
-        instance = MODELS[change.model].objects.filter(pk=change.object_id).first()
-        if instance is None:
-            continue
-        instance._history_user = user
-        if change.action == ImportChange.Action.CREATE:
-            instance.delete()
-        else:
-            for name, value in change.before.items():
-                field = instance._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
-                setattr(instance, name, field.to_python(value) if value is not None else None)
-            instance.version += 1
-            instance.save()
+            edited += cursor.fetchone()[0]
+        if edited:
+            raise ImportRefusedError(
+                _(
+                    "%(count)s records of this batch were edited after the import; roll back was "
+                    "refused so that those edits are not lost."
+                )
+                % {"count": edited}
+            )
+        # Children before parents: episodes, then persons, then households. History first,
+        # while the rows still exist: a "deleted" row, or the values restored.
+        try:
+            with transaction.atomic():
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                for kind in ("episode", "person", "household"):
+                    model = MODELS[kind]
+                    table = model._meta.db_table
+                    of_batch = f"FROM {changes} WHERE batch_id = {int(batch.pk)} AND model = '{kind}'"
+                    created = f"SELECT object_id {of_batch} AND action = 'create'"
+                    if kind == "household":
+                        _write_history(
+                            cursor,
+                            KKNumber,
+                            f"SELECT id FROM {KKNumber._meta.db_table} WHERE household_id IN ({created})",
+                            "-",
+                            user,
+                        )
+                        cursor.execute(f"DELETE FROM {KKNumber._meta.db_table} WHERE household_id IN ({created})")
+                    _write_history(cursor, model, created, "-", user)
+                    cursor.execute(f"DELETE FROM {table} WHERE id IN ({created})")
+                    cursor.execute(
+                        f"""UPDATE {table} m SET {_restore_assignments(model)}, version = m.version + 1,
+                                updated_at = now()
+                            FROM {changes} c
+                            WHERE c.batch_id = %s AND c.model = %s AND c.action = 'update' AND m.id = c.object_id""",
+                        [batch.pk, kind],
+                    )
+                    _write_history(
+                        cursor,
+                        model,
+                        f"SELECT object_id {of_batch} AND action = 'update'",
+                        "~",
+                        user,
+                    )
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        except IntegrityError:
+            raise ImportRefusedError(
+                _(
+                    "Records created by this batch are now used by other records (a service request, "
+                    "a migration episode or a member added later); roll back was refused."
+                )
+            ) from None
     batch.status = ImportBatch.Status.ROLLED_BACK
     batch.rolled_back_at = timezone.now()
     batch.rolled_back_by = user

@@ -9,12 +9,14 @@ message for the user, never an exception that ends in a 500.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.utils.translation import gettext_lazy as _
 
@@ -42,37 +44,61 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
-def read_table(data: bytes, filename: str = "") -> Table:
-    if not data or not data.strip():
+Source = bytes | memoryview | BinaryIO
+
+
+def read_table(source: Source, filename: str = "", *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> Table:
+    """The header and a stream of rows of ``source`` (the file's bytes, or a binary file
+    opened for reading, which is never read into memory whole). CSV cells come as typed,
+    unstripped; the importer strips what it keeps. ``max_bytes=None`` lifts the size limit
+    (the command line, for files too big to upload)."""
+    stream = io.BytesIO(source) if isinstance(source, (bytes, memoryview)) else source
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    head = stream.read(4096)
+    stream.seek(0)
+    if not head.strip():
         raise ReadError(str(_("The file is empty.")))
-    if len(data) > MAX_UPLOAD_BYTES:
+    if max_bytes is not None and size > max_bytes:
         raise ReadError(
             str(
                 _("The file is larger than %(limit)s MB. Split it into smaller files.")
-                % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
+                % {"limit": max_bytes // (1024 * 1024)}
             )
         )
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if head[:4] == b"PK\x03\x04":
+        return _read_xlsx(stream)
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ReadError(str(_("This is an old Excel file (.xls). Save it as .xlsx or CSV and upload it again.")))
-    return _read_csv(data)
+    return _read_csv(stream)
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data[:4096]:
-        raise ReadError(str(_("This file is not a spreadsheet (CSV or XLSX).")))
-    return data.decode("cp1252", errors="replace"), "cp1252"
+def _encoding(stream: BinaryIO) -> str:
+    """UTF-8 (with or without BOM) if every byte decodes as UTF-8, else Windows-1252. The
+    whole file is checked, a megabyte at a time: one accented name in the last row of a
+    Windows-1252 file must not be misread."""
+    not_a_spreadsheet = ReadError(str(_("This file is not a spreadsheet (CSV or XLSX).")))
+    bom = stream.read(3) == b"\xef\xbb\xbf"
+    if not bom:
+        stream.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    while chunk := stream.read(1 << 20):
+        if b"\x00" in chunk:
+            raise not_a_spreadsheet
+        if utf8:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                if bom:
+                    raise not_a_spreadsheet from None
+                utf8 = False
+    stream.seek(0)
+    return "utf-8-sig" if bom else "utf-8" if utf8 else "cp1252"
 
 
 def _sniff_delimiter(text: str) -> str:
-    sample = "\n".join(line for line in text[:20000].splitlines() if line.strip())[:10000]
+    sample = "\n".join(line for line in text.splitlines() if line.strip())[:10000]
     try:
         return csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
@@ -80,12 +106,32 @@ def _sniff_delimiter(text: str) -> str:
         return max(DELIMITERS, key=first.count)
 
 
-def _read_csv(data: bytes) -> Table:
-    text, encoding = _decode(data)
-    if "\x00" in text[:4096]:
-        raise ReadError(str(_("This file is not a spreadsheet (CSV or XLSX).")))
-    delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _lines(stream: BinaryIO, encoding: str) -> Iterator[str]:
+    """The file's lines, decoded a block at a time, with their line ends (\n, \r\n or \r)
+    as the csv module wants them. The caller's file is left open and unwrapped."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    pending = ""
+    while block := stream.read(1 << 16):
+        text = pending + decoder.decode(block)
+        # A "\r" at the end of a block may be the first half of "\r\n": keep it back.
+        cut = len(text) - 1 if text.endswith("\r") else len(text)
+        lines = io.StringIO(text[:cut], newline="").readlines()
+        pending = text[cut:]
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            pending = lines.pop() + pending
+        yield from lines
+    tail = pending + decoder.decode(b"", final=True)
+    if tail:
+        yield from io.StringIO(tail, newline="").readlines()
+
+
+def _read_csv(stream: BinaryIO) -> Table:
+    encoding = _encoding(stream)
+    sample = stream.read(20000).decode(encoding, errors="ignore")
+    stream.seek(0)
+    delimiter = _sniff_delimiter(sample)
+    text = _lines(stream, encoding)
+    reader = csv.reader(text, delimiter=delimiter)
     headers: list[str] | None = None
     for row in reader:
         if any(cell.strip() for cell in row):
@@ -98,15 +144,16 @@ def _read_csv(data: bytes) -> Table:
 
     def rows() -> Iterator[tuple[int, list[object]]]:
         for row in reader:
-            if any(cell.strip() for cell in row):
-                yield reader.line_num, [cell.strip() for cell in row]
+            # "".join is one C call; only a row of blanks is skipped.
+            if "".join(row).strip():
+                yield reader.line_num, row
 
     return Table(headers=headers, rows=rows(), format="csv", encoding=encoding, delimiter=delimiter)
 
 
-def _check_zip(data: bytes) -> None:
+def _check_zip(stream: BinaryIO) -> None:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(stream)
     except zipfile.BadZipFile:
         raise ReadError(str(_("This file is not a spreadsheet (CSV or XLSX)."))) from None
     with archive:
@@ -126,12 +173,12 @@ def _check_zip(data: bytes) -> None:
             )
 
 
-def _read_xlsx(data: bytes) -> Table:
-    _check_zip(data)
+def _read_xlsx(stream: BinaryIO) -> Table:
+    _check_zip(stream)
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - any parser failure is an unreadable file for the user
         raise ReadError(
             str(_("The workbook could not be read (%(error)s).") % {"error": type(error).__name__})

@@ -16,7 +16,7 @@ _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 def parse_date(raw: object) -> tuple[datetime.date | None, str]:
     """DD/MM/YYYY (also with . or -), YYYY-MM-DD, an Excel serial number, or a date cell."""
-    if raw in (None, ""):
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, ""
     if isinstance(raw, datetime.datetime):
         return raw.date(), ""

@@ -5,8 +5,8 @@ from django.utils import translation
 
 from households.imports.commit import ImportRefusedError, file_digest, import_commit, import_rollback
 from households.imports.reading import read_table
-from households.imports.validation import analyse
-from households.models import Household, ImportBatch, MigrationEpisode, Person
+from households.imports.staging import import_stage
+from households.models import Household, ImportBatch, ImportRow, KKNumber, MigrationEpisode, Person
 from tests.conftest import VILLAGE_A
 from tests.factories import PersonFactory
 
@@ -37,10 +37,9 @@ def english():
 
 def commit(user, text=FILE, mode=ImportBatch.Mode.ALL_OR_NOTHING):
     data = text.encode()
-    analysis = analyse(read_table(data), user=user)
-    return import_commit(
-        analysis=analysis, user=user, file_name="register.csv", digest=file_digest(data), size=len(data), mode=mode
-    )
+    batch = ImportBatch.objects.create(user=user, file_name="register.csv", sha256=file_digest(data), size=len(data))
+    import_stage(batch=batch, table=read_table(data), user=user)
+    return import_commit(batch=batch, user=user, mode=mode)
 
 
 def test_commit_writes_everything_tagged_with_the_batch(officer_a):
@@ -50,8 +49,12 @@ def test_commit_writes_everything_tagged_with_the_batch(officer_a):
     assert MigrationEpisode.objects.get().destination_country == "TW"
     assert batch.counts["households_created"] == 2 and batch.counts["persons_created"] == 3
     assert batch.changes.count() == 6  # 2 households, 3 persons, 1 episode
-    assert Person.objects.get(name="Siti").history.get().history_user == officer_a
+    siti = Person.objects.get(name="Siti")
+    assert siti.history.get().history_user == officer_a and siti.history.get().history_type == "+"
+    assert siti.household.kk_numbers.get().number == "3212161503180007"
+    assert siti.household.history.count() == 1 and KKNumber.history.count() == 2
     assert len(batch.sha256) == 64 and batch.file_name == "register.csv"
+    assert not ImportRow.objects.exists()  # the staging rows go once written
 
 
 def test_reimporting_the_same_file_changes_nothing_and_says_so(officer_a):
@@ -66,7 +69,8 @@ def test_all_or_nothing_refuses_a_file_with_one_bad_row(officer_a):
     bad = FILE + "3212161503180007;32.12.16.2004;3.21216E+15;Rusak;L;;Anak;;;\n"
     with pytest.raises(ImportRefusedError, match="1 rows have errors"):
         commit(officer_a, bad)
-    assert not Person.objects.exists() and not ImportBatch.objects.exists()
+    assert not Person.objects.exists()
+    assert not ImportBatch.objects.filter(status=ImportBatch.Status.COMMITTED).exists()
     batch = commit(officer_a, bad, mode=ImportBatch.Mode.VALID_ONLY)
     assert Person.objects.count() == 3 and batch.counts["rows_skipped"] == 1
 
@@ -87,10 +91,12 @@ def test_rollback_removes_what_was_created_and_restores_what_was_changed(officer
     )
     batch = commit(officer_a)
     existing.refresh_from_db()
-    assert existing.name == "Ahmad" and existing.household.dusun == ""
+    assert existing.name == "Ahmad" and existing.household.dusun == "" and existing.version == 2
+    assert existing.history.first().history_type == "~"
     import_rollback(batch=batch, user=officer_a)
     existing.refresh_from_db()
     assert existing.name == "Ahmad Lama" and existing.household.dusun == "Lama"
+    assert existing.history.count() == 3 and existing.history.first().name == "Ahmad Lama"
     assert list(Person.objects.values_list("nik", flat=True)) == ["3212161204900001"]
     assert not MigrationEpisode.objects.exists()
     batch.refresh_from_db()
@@ -139,3 +145,41 @@ def test_command_line_import(tmp_path, officer_a, officer_b, capsys):
     assert Person.objects.count() == 3
     with pytest.raises(CommandError, match="rows have errors"):
         call_command("import_households", str(path), "--user", "officer.b")
+
+
+def test_rollback_is_refused_when_new_records_were_used_since(officer_a):
+    from tests.factories import EpisodeFactory
+
+    batch = commit(officer_a)
+    EpisodeFactory(person=Person.objects.get(name="Budi"))  # recorded by hand after the import
+    with pytest.raises(ImportRefusedError, match="used by other records"):
+        import_rollback(batch=batch, user=officer_a)
+    assert Person.objects.count() == 3
+
+
+def test_rollback_records_who_removed_what(officer_a):
+    batch = commit(officer_a)
+    import_rollback(batch=batch, user=officer_a)
+    assert not Household.objects.exists() and not KKNumber.objects.exists()
+    deleted = Person.history.filter(history_type="-")
+    assert deleted.count() == 3 and {h.history_user for h in deleted} == {officer_a}
+
+
+def test_a_person_found_by_nik_moves_to_the_household_of_the_file(officer_a):
+    PersonFactory(
+        nik="3212161507100003", name="Budi", household__village_id=VILLAGE_A, household__kk_number="3212160101200001"
+    )
+    commit(officer_a)
+    assert Person.objects.get(nik="3212161507100003").household.kk_number == "3212161001240003"
+
+
+def test_a_household_found_by_a_former_kk_takes_it_back(officer_a):
+    from households.services import household_kk_change
+
+    commit(officer_a)
+    household = Household.objects.get(kk_number="3212161001240003")
+    household_kk_change(household=household, number="3212161001250004", user=officer_a)
+    again = commit(officer_a)
+    household.refresh_from_db()
+    assert household.kk_number == "3212161001240003" and Household.objects.count() == 2
+    assert again.counts.get("households_created", 0) == 0

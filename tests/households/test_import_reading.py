@@ -65,9 +65,17 @@ def test_quoted_newlines_blank_lines_and_trailing_spaces():
     table = read_table(text.encode())
     result = rows(table)
     assert len(result) == 2
-    assert result[0][1][5] == "Kepala Keluarga"
+    assert result[0][1][5].strip() == "Kepala Keluarga"  # the importer strips what it keeps
     assert result[1][1][3] == "Siti\nRohmah"
     assert result[1][0] == 6  # the line where that record ends, as the user can find it
+
+
+def test_windows_line_ends_across_blocks_keep_row_numbers():
+    # 3,000 rows of CRLF lines: several 64 KB blocks, some ending between \r and \n.
+    lines = [HEADER] + [ROW.replace("0001", f"{n:04d}") + ";" + "x" * (n % 7) for n in range(1, 3001)]
+    table = read_table(("\r\n".join(lines) + "\r\n").encode())
+    numbers = [number for number, _cells in table.rows]
+    assert numbers == list(range(2, 3002))
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,16 @@
 """Validating a whole import file at once: every problem with row, column, value and message;
 the user's scope per row; what a commit would create, update or refuse."""
 
+import datetime
+from collections import defaultdict
+from types import SimpleNamespace
+
 import pytest
 from django.utils import translation
 
 from households.imports.reading import read_table
-from households.imports.validation import analyse
+from households.imports.staging import import_stage, kept_problems
+from households.models import ImportBatch
 from tests.conftest import VILLAGE_A, VILLAGE_B
 from tests.factories import PersonFactory
 
@@ -24,7 +29,17 @@ def english():
 
 
 def run(user, *lines, header=HEADER):
-    return analyse(read_table(("\n".join([header, *lines]) + "\n").encode()), user=user)
+    """Stage the lines as a file for ``user``; what the preview would show."""
+    batch = ImportBatch.objects.create(user=user, file_name="t.csv", sha256="x", size=1)
+    data = ("\n".join([header, *lines]) + "\n").encode()
+    result = import_stage(batch=batch, table=read_table(data), user=user)
+    return SimpleNamespace(
+        fatal=result.fatal,
+        notes=result.notes,
+        counts=defaultdict(int, result.counts),
+        problems=[SimpleNamespace(**problem) for problem in kept_problems(batch)],
+        rows=list(batch.rows.order_by("number")),
+    )
 
 
 def line(
@@ -59,15 +74,16 @@ def test_a_clean_file_counts_what_a_commit_would_do(officer_a):
         line(kk="3212161001240003", nik="3212161507100003", name="Budi", born="40374", rel="Kepala Keluarga"),
     )
     assert analysis.fatal == [] and analysis.problems == []
-    assert dict(analysis.counts) == {"persons_create": 3, "households_create": 2}
-    siti = analysis.rows[1]
-    assert siti.person["sex"] == "F" and siti.person["relationship"] == "wife"
-    assert siti.migration == {
-        "destination_country": "HK",
-        "status": "abroad",
-        "departure_date": __import__("datetime").date(2023, 2, 1),
+    assert {key: value for key, value in analysis.counts.items() if value and key not in {"rows", "problems"}} == {
+        "persons_create": 3,
+        "households_create": 2,
+        "episodes_create": 1,
     }
-    assert analysis.rows[0].household["village"] == VILLAGE_A
+    siti = analysis.rows[1]
+    assert siti.sex == "F" and siti.relationship == "wife"
+    assert (siti.destination_country, siti.status, siti.departure_date) == ("HK", "abroad", datetime.date(2023, 2, 1))
+    assert siti.has_migration and not analysis.rows[0].has_migration
+    assert analysis.rows[0].village == VILLAGE_A
 
 
 def test_missing_required_columns_are_named(officer_a):
@@ -125,8 +141,41 @@ def test_possible_duplicate_by_name_birth_date_and_village(officer_a):
 
 def test_formula_in_a_text_cell_is_kept_as_text(officer_a):
     analysis = run(officer_a, line(name='=HYPERLINK("http://x";"klik")'))
-    assert analysis.rows[0].person["name"].startswith("=HYPERLINK")
+    assert analysis.rows[0].name.startswith("=HYPERLINK")
 
 
 def test_empty_data_rows(officer_a):
     assert run(officer_a).fatal
+
+
+def test_trailing_spaces_and_blank_lines_do_not_matter(officer_a):
+    analysis = run(officer_a, "", line(name="Ahmad  ", rel="Kepala Keluarga  ") + "  ", "   ")
+    assert analysis.problems == [] and analysis.rows[0].name == "Ahmad" and analysis.rows[0].relationship == "head"
+
+
+def test_a_contract_may_end_in_the_future_but_a_departure_may_not(officer_a):
+    header = HEADER + ";Akhir Kontrak"
+    analysis = run(officer_a, line(status="abroad", departure="01/02/2025") + ";01/02/2099", header=header)
+    assert analysis.problems == [] and analysis.rows[0].contract_end == datetime.date(2099, 2, 1)
+
+
+def test_one_kk_in_two_villages(administrator):
+    analysis = run(administrator, line(), line(nik="3212164511950002", name="Siti", sex="P", village="3212162005"))
+    assert {p.column for p in analysis.problems} == {"Kode Desa"}
+    assert all("different villages" in p.message for p in analysis.problems)
+
+
+def test_a_kk_registered_in_another_village_cannot_be_taken_over(officer_a):
+    from tests.factories import HouseholdFactory
+
+    HouseholdFactory(kk_number="3212161503180007", village_id=VILLAGE_B)
+    analysis = run(officer_a, line())
+    assert analysis.counts["rows_invalid"] == 1
+    assert "No. KK cannot be imported here" in analysis.problems[0].message
+
+
+def test_passport_and_bpjs_only_warn_and_are_kept_for_the_episode(officer_a):
+    header = HEADER + ";No Paspor;No BPJS"
+    analysis = run(officer_a, line(status="abroad", departure="01/02/2025") + ";12;abc", header=header)
+    assert {p.severity for p in analysis.problems} == {"warning"} and analysis.rows[0].is_valid
+    assert {w["code"] for w in analysis.rows[0].episode_warnings} == {"passport_format", "bpjs_format"}

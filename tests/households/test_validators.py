@@ -186,6 +186,23 @@ def test_bad_phone_numbers_are_errors(raw):
     assert codes(check_phone(raw)[1], ERROR) == ["invalid_phone"]
 
 
+@given(prefix=st.sampled_from(["0", "+62", "62", "00"]), digits=st.from_regex(r"\A8\d{6,12}\Z"))
+def test_the_mobile_shortcut_agrees_with_a_full_parse(prefix, digits):
+    import phonenumbers
+
+    text = prefix + digits
+    value, findings = check_phone(text)
+    try:
+        number = phonenumbers.parse("+" + text[2:] if text.startswith("00") else text, "ID")
+        valid = phonenumbers.is_valid_number(number)
+    except phonenumbers.NumberParseException:
+        valid = False
+    if valid:
+        assert findings == [] and value == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    else:
+        assert codes(findings, ERROR) == ["invalid_phone"]
+
+
 def test_dates():
     today = timezone.localdate()
     assert codes(check_not_future(today + datetime.timedelta(days=1), field_name="d", label="D")) == ["date_in_future"]

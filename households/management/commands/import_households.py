@@ -1,17 +1,21 @@
+import hashlib
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from desmigratif.models import User
-from households.imports.commit import ImportRefusedError, file_digest, import_commit
+from households.imports.commit import ImportRefusedError, import_commit
 from households.imports.reading import ReadError, read_table
-from households.imports.validation import analyse
+from households.imports.staging import import_stage, kept_problems
 from households.models import ImportBatch
 
 
 class Command(BaseCommand):
-    help = "Import households from a CSV or XLSX file as USER (scoped like the web import)."
+    help = (
+        "Import households from a CSV or XLSX file as USER (scoped like the web import). "
+        "The file is streamed, so it may be larger than the upload limit."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -32,36 +36,60 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No file {file}.")
-        data = path.read_bytes()
         started = time.perf_counter()
-        try:
-            analysis = analyse(read_table(data, path.name), user=account)
-        except ReadError as refusal:
-            raise CommandError(refusal.message) from None
-        self.stdout.write(f"Validated {len(analysis.rows)} rows in {time.perf_counter() - started:.1f} s.")
-        for note in analysis.notes:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        batch = ImportBatch.objects.create(
+            user=account,
+            file_name=path.name[:255],
+            sha256=digest.hexdigest(),
+            size=path.stat().st_size,
+            status=ImportBatch.Status.VALIDATING,
+        )
+        with path.open("rb") as handle:
+            try:
+                result = import_stage(
+                    batch=batch,
+                    table=read_table(handle, path.name, max_bytes=None),
+                    user=account,
+                    progress=self.progress,
+                )
+            except ReadError as refusal:
+                batch.delete()
+                raise CommandError(refusal.message) from None
+            self.stdout.write("")
+            problems = kept_problems(batch, limit=51)
+        self.stdout.write(f"Validated {result.rows} rows in {time.perf_counter() - started:.1f} s.")
+        for note in result.notes:
             self.stdout.write(note)
-        for key, value in sorted(analysis.counts.items()):
+        for key, value in sorted(result.counts.items()):
             self.stdout.write(f"  {key:<22} {value}")
-        for problem in analysis.problems[:50]:
-            self.stdout.write(f"  row {problem.row:>6} {problem.column:<20} {problem.value!r:<20} {problem.message}")
-        if len(analysis.problems) > 50:
-            self.stdout.write(f"  … and {len(analysis.problems) - 50} more problems.")
-        if analysis.fatal:
-            raise CommandError(" ".join(analysis.fatal))
-        if dry_run:
+        for problem in problems[:50]:
+            self.stdout.write(
+                f"  row {problem['row']:>6} {problem['column']:<20} {problem['value']!r:<20} {problem['message']}"
+            )
+        if result.counts.get("problems", 0) > 50:
+            self.stdout.write(f"  … and {result.counts['problems'] - 50} more problems.")
+        if result.fatal or dry_run:
+            batch.delete()
+            if result.fatal:
+                raise CommandError(" ".join(result.fatal))
             return
         try:
             batch = import_commit(
-                analysis=analysis,
+                batch=batch,
                 user=account,
-                file_name=path.name,
-                digest=file_digest(data),
-                size=len(data),
                 mode=ImportBatch.Mode.VALID_ONLY if mode == "valid" else ImportBatch.Mode.ALL_OR_NOTHING,
             )
         except ImportRefusedError as refusal:
+            batch.delete()
             raise CommandError(refusal.message) from None
         self.stdout.write(
             self.style.SUCCESS(f"Batch {batch.pk}: {batch.message} ({time.perf_counter() - started:.1f} s in all)")
         )
+
+    def progress(self, rows: int) -> None:
+        self.stdout.write(f"\r  checked {rows:>9,} rows", ending="")
+        self.stdout.flush()

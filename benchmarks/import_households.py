@@ -1,0 +1,247 @@
+"""How fast the household import is, against django-import-export and a raw COPY in the same run.
+
+Run: `make bench-import` (or `DEBUG=1 .venv/bin/python benchmarks/import_households.py`).
+
+It uses a scratch database (`bench_desmigratif`, created and dropped here) on the
+configured PostgreSQL server, so the portal's own data is never touched. It writes the
+reference file (benchmarks/reference_file.py: 40,072 households of the 317 villages of
+Indramayu, about 155,000 person rows, ~2.5 % of them invalid) under .data/bench/, then:
+
+* three rounds on an empty register, each: ``preview`` = stage + validate + preview counts
+  (`import_stage`, from the file on disk), then ``commit`` (`import_commit`, valid rows
+  only), medians reported;
+* ``reimport``: the same file again (stage + commit), which must write nothing;
+* baselines on a 10,000-row slice (one row per household): django-import-export's
+  default `Resource.import_data` (the admin's HouseholdResource), and a raw psycopg2 COPY
+  of the same rows into an unlogged table with no constraints;
+* peak memory: stage + commit in a fresh process for the reference file and for a file
+  ten times bigger (BENCH_MEMORY=0 skips the big one).
+
+The machine is shared and noisy: compare the ratios. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desmigratif.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from desmigratif.models import User, Village  # noqa: E402
+from desmigratif.regions_source import kemendagri_2025  # noqa: E402
+from desmigratif.services import regions_load  # noqa: E402
+from households.imports.commit import import_commit  # noqa: E402
+from households.imports.reading import read_table  # noqa: E402
+from households.imports.staging import import_stage  # noqa: E402
+from households.models import Household, ImportBatch, Person  # noqa: E402
+from reference_file import write_reference_file  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "40072"))
+SLICE = 10_000
+DATA = ROOT / ".data" / "bench"
+REGISTER_TABLES = [
+    "households_importrow",
+    "households_importchange",
+    "households_importbatch",
+    "households_migrationepisode",
+    "households_historicalmigrationepisode",
+    "households_person",
+    "households_historicalperson",
+    "households_kknumber",
+    "households_historicalkknumber",
+    "households_household",
+    "households_historicalhousehold",
+]
+
+
+def reference_file(households: int) -> Path:
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"households-{households}.csv"
+    if not path.exists():
+        villages = list(
+            Village.objects.active().filter(code__startswith="32.12.").order_by("code").values_list("code", flat=True)
+        )
+        facts = write_reference_file(path.with_suffix(".tmp"), households, villages)
+        path.with_suffix(".tmp").rename(path)
+        print(f"wrote {path.name}: {facts}")
+    return path
+
+
+def empty_register() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(REGISTER_TABLES)} CASCADE")
+
+
+def stage(path: Path, user: User) -> tuple[ImportBatch, float]:
+    started = time.perf_counter()
+    batch = ImportBatch.objects.create(user=user, file_name=path.name, sha256="bench", size=path.stat().st_size)
+    with path.open("rb") as handle:
+        result = import_stage(batch=batch, table=read_table(handle, path.name, max_bytes=None), user=user)
+    if result.fatal:
+        raise SystemExit(f"the reference file was refused: {result.fatal}")
+    batch.counts = result.counts
+    return batch, time.perf_counter() - started
+
+
+def commit(batch: ImportBatch, user: User) -> tuple[ImportBatch, float]:
+    started = time.perf_counter()
+    batch = import_commit(batch=batch, user=user, mode=ImportBatch.Mode.VALID_ONLY)
+    return batch, time.perf_counter() - started
+
+
+def household_slice(path: Path) -> list[list[str]]:
+    """The first SLICE households of the file, one row each (the household columns)."""
+    import csv
+
+    rows, seen = [], set()
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for row in reader:
+            if row[0] in seen or not row[0].isdigit() or not row[1].startswith("32.12."):
+                continue
+            seen.add(row[0])
+            rows.append(row[:7])
+            if len(rows) == SLICE:
+                break
+    return rows
+
+
+def import_export_baseline(rows: list[list[str]], user: User) -> float:
+    import tablib
+
+    from households.resources import HouseholdResource
+
+    dataset = tablib.Dataset(headers=["kk_number", "village", "dusun", "rt", "rw", "address", "phone"])
+    for row in rows:
+        dataset.append(row)
+    started = time.perf_counter()
+    result = HouseholdResource(user=user).import_data(dataset, dry_run=False, raise_errors=True)
+    elapsed = time.perf_counter() - started
+    if result.has_errors() or Household.objects.count() < len(rows):
+        raise SystemExit("django-import-export baseline did not import the slice")
+    return elapsed
+
+
+def copy_baseline(rows: list[list[str]]) -> float:
+    buffer = io.StringIO("".join("\t".join(row) + "\n" for row in rows))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw")
+        cursor.execute(
+            "CREATE UNLOGGED TABLE bench_raw (kk text, village text, dusun text, rt text, rw text, "
+            "address text, phone text)"
+        )
+        started = time.perf_counter()
+        cursor.cursor.copy_expert("COPY bench_raw FROM STDIN", buffer)
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_raw")
+    return elapsed
+
+
+def peak_memory(path: Path) -> float:
+    """Stage and commit ``path`` in a fresh process on an empty register; its peak RSS in MB."""
+    empty_register()
+    output = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, __file__, "--memory", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "BENCH_DATABASE": connection.settings_dict["NAME"]},
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])["peak_rss_mb"]
+
+
+def memory_child(path: Path) -> None:
+    connection.settings_dict["NAME"] = os.environ["BENCH_DATABASE"]
+    user = User.objects.get(username="bench")
+    batch, staged = stage(path, user)
+    batch, committed = commit(batch, user)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": batch.counts, "stage_s": staged, "commit_s": committed, "peak_rss_mb": round(peak)}))
+
+
+def main() -> None:
+    creation = connection.creation
+    original_name = connection.settings_dict["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = "bench_desmigratif"
+    creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        regions_load(regions=kemendagri_2025())
+        user = User.objects.create_superuser("bench", password=None)
+        path = reference_file(HOUSEHOLDS)
+        rounds = []
+        for number in range(1, ROUNDS + 1):
+            empty_register()
+            batch, preview = stage(path, user)
+            rows = batch.counts["rows"]
+            batch, written = commit(batch, user)
+            rounds.append({"preview": preview, "commit": written})
+            print(
+                f"round {number}: {rows} rows, preview {preview:.2f} s, commit {written:.2f} s "
+                f"({batch.counts.get('persons_created', 0)} persons, "
+                f"{batch.counts.get('households_created', 0)} households, "
+                f"{batch.counts.get('episodes_created', 0)} episodes created; {batch.counts['rows_skipped']} skipped)"
+            )
+        again, reimport_preview = stage(path, user)
+        again, reimport_commit = commit(again, user)
+        if "Nothing to write" not in again.message and "Tidak ada" not in again.message:
+            raise SystemExit(f"re-importing the same file wrote something: {again.counts}")
+        print(f"re-import: preview {reimport_preview:.2f} s, commit {reimport_commit:.2f} s, nothing written")
+        persons = Person.objects.count()
+
+        empty_register()
+        households = household_slice(path)
+        import_export = import_export_baseline(households, user)
+        raw_copy = copy_baseline(households)
+        print(
+            f"10,000-household slice: django-import-export {import_export:.2f} s, raw COPY {raw_copy:.3f} s"
+        )
+        memory = {"40k": peak_memory(path)}
+        if os.environ.get("BENCH_MEMORY", "1") != "0":
+            memory["400k"] = peak_memory(reference_file(HOUSEHOLDS * 10))
+        print(f"peak memory (stage + commit, fresh process): {memory}")
+
+        preview_s = statistics.median(r["preview"] for r in rounds)
+        commit_s = statistics.median(r["commit"] for r in rounds)
+        summary = {
+            "rows": rows,
+            "persons": persons,
+            "preview_s": round(preview_s, 2),
+            "commit_s": round(commit_s, 2),
+            "reimport_s": round(reimport_preview + reimport_commit, 2),
+            "peak_rss_mb": memory["40k"],
+            "peak_rss_mb_10x": memory.get("400k"),
+            "rows_per_s": round(rows / (preview_s + commit_s)),
+            "import_export_rows_per_s": round(len(households) / import_export),
+            "copy_rows_per_s": round(len(households) / raw_copy),
+        }
+        summary["over_import_export"] = round(summary["rows_per_s"] / summary["import_export_rows_per_s"], 1)
+        summary["copy_over_ours"] = round(summary["copy_rows_per_s"] / summary["rows_per_s"], 1)
+        print(json.dumps(summary))
+    finally:
+        creation.destroy_test_db(original_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--memory":
+        memory_child(Path(sys.argv[2]))
+    else:
+        main()
