@@ -38,11 +38,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desmigratif.settings")
 os.environ.setdefault("DEBUG", "1")
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
 from django.db import connection  # noqa: E402
+from reference_file import write_reference_file  # noqa: E402
 
 from desmigratif.models import User, Village  # noqa: E402
 from desmigratif.regions_source import kemendagri_2025  # noqa: E402
@@ -51,7 +52,6 @@ from households.imports.commit import import_commit  # noqa: E402
 from households.imports.reading import read_table  # noqa: E402
 from households.imports.staging import import_stage  # noqa: E402
 from households.models import Household, ImportBatch, Person  # noqa: E402
-from reference_file import write_reference_file  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "40072"))
@@ -211,9 +211,7 @@ def main() -> None:
         households = household_slice(path)
         import_export = import_export_baseline(households, user)
         raw_copy = copy_baseline(households)
-        print(
-            f"10,000-household slice: django-import-export {import_export:.2f} s, raw COPY {raw_copy:.3f} s"
-        )
+        print(f"10,000-household slice: django-import-export {import_export:.2f} s, raw COPY {raw_copy:.3f} s")
         memory = {"40k": peak_memory(path)}
         if os.environ.get("BENCH_MEMORY", "1") != "0":
             memory["400k"] = peak_memory(reference_file(HOUSEHOLDS * 10))
