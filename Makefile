@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # The development server and the tests run with DEBUG on unless told otherwise.
 export DEBUG ?= 1
 
-.PHONY: run test install lint messages bench-regions clean
+.PHONY: run test install lint messages bench-regions bench-import clean
 
 run: $(INSTALLED)
 	$(BIN)/python manage.py run_portal
@@ -44,6 +44,11 @@ messages: $(INSTALLED)
 
 bench-regions: $(INSTALLED)
 	$(BIN)/python benchmarks/load_regions.py
+
+# Household import: 40,072 households (~155,000 rows) against django-import-export and raw COPY,
+# plus peak memory at 10x the size (BENCH_MEMORY=0 skips that part, BENCH_ROUNDS=1 for a quick look).
+bench-import: $(INSTALLED)
+	$(BIN)/python benchmarks/import_households.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -85,13 +85,22 @@ def _row(columns: dict[str, str], alias: str) -> str:
     return "(" + ", ".join(f"{alias}.{column}" for column in columns) + ")"
 
 
-def classify(*, batch: ImportBatch, cursor: Any, create_tables: bool = True) -> dict[str, int]:
+def _new_id(model: type[models.Model], allocate: bool) -> str:
+    """SQL for the id of a record to create: drawn from its table's sequence when writing,
+    so that one INSERT … SELECT writes rows whose ids are already known (no RETURNING and
+    no second pass); NULL for a preview."""
+    if not allocate:
+        return "NULL::bigint"
+    return f"nextval(pg_get_serial_sequence('{model._meta.db_table}', 'id'))"
+
+
+def classify(*, batch: ImportBatch, cursor: Any, allocate: bool = False) -> dict[str, int]:
     """Fill the temporary tables import_household, import_person and import_episode (dropped
     at the end of the transaction) with the valid rows of ``batch``, the record each one
-    matches and its action: create, update or same. Returns the preview counts."""
+    matches (or, with ``allocate``, the id it will be created with) and its action: create,
+    update or same. Returns the preview counts."""
     household_table, person_table, episode_table = (m._meta.db_table for m in MODELS.values())
-    if create_tables:
-        cursor.execute("DROP TABLE IF EXISTS import_household, import_person, import_episode")
+    cursor.execute("DROP TABLE IF EXISTS import_household, import_person, import_episode")
     # Households: one per No. KK, with the values of its first row; matched by the current
     # KK, else by a former one (the household then takes the KK back).
     values = ", ".join(f"{sql} AS {column}" for column, sql in HOUSEHOLD_VALUES.items())
@@ -103,7 +112,7 @@ def classify(*, batch: ImportBatch, cursor: Any, create_tables: bool = True) -> 
             FROM {ROWS} r WHERE r.batch_id = %s AND r.is_valid
             ORDER BY r.kk_number, r.number
         )
-        SELECT first.*, found.id AS household_id,
+        SELECT first.*, coalesce(found.id, {_new_id(Household, allocate)}) AS household_id,
                CASE WHEN found.id IS NULL THEN 'create'
                     WHEN {_row(HOUSEHOLD_VALUES, "h")} IS DISTINCT FROM {_row(HOUSEHOLD_VALUES, "first")}
                          OR h.kk_number <> first.kk_number THEN 'update'
@@ -120,12 +129,13 @@ def classify(*, batch: ImportBatch, cursor: Any, create_tables: bool = True) -> 
         """,
         [batch.pk],
     )
-    cursor.execute("CREATE UNIQUE INDEX ON import_household (kk_number)")
+    cursor.execute("ANALYZE import_household")
     values = ", ".join(f"{sql} AS {column}" for column, sql in PERSON_VALUES.items())
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE import_person ON COMMIT DROP AS
-        SELECT r.number, r.nik, r.kk_number, ih.household_id, {values}, p.id AS person_id,
+        SELECT r.number, r.nik, r.kk_number, ih.household_id, {values},
+               coalesce(p.id, {_new_id(Person, allocate)}) AS person_id,
                CASE WHEN p.id IS NULL THEN 'create'
                     WHEN {_row(PERSON_VALUES, "p")} IS DISTINCT FROM {_row(PERSON_VALUES, "r2")}
                          OR p.household_id IS DISTINCT FROM ih.household_id THEN 'update'
@@ -138,14 +148,14 @@ def classify(*, batch: ImportBatch, cursor: Any, create_tables: bool = True) -> 
         """,
         [batch.pk],
     )
-    cursor.execute("CREATE UNIQUE INDEX ON import_person (nik)")
+    cursor.execute("ANALYZE import_person")
     values = ", ".join(f"{sql} AS {column}" for column, sql in EPISODE_VALUES.items())
     # The same stay abroad is the one with the same departure date (or the one without a
     # date, being prepared); anything else is a new episode.
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE import_episode ON COMMIT DROP AS
-        SELECT r.nik, ip.person_id, {values}, e.id AS episode_id,
+        SELECT r.nik, ip.person_id, {values}, coalesce(e.id, {_new_id(MigrationEpisode, allocate)}) AS episode_id,
                CASE WHEN e.id IS NULL THEN 'create'
                     WHEN {_row(EPISODE_VALUES, "e")} IS DISTINCT FROM {_row(EPISODE_VALUES, "r2")} THEN 'update'
                     ELSE 'same' END AS action
@@ -161,6 +171,9 @@ def classify(*, batch: ImportBatch, cursor: Any, create_tables: bool = True) -> 
         """,
         [batch.pk],
     )
+    # Autovacuum never analyses temporary tables; without statistics the joins below and in
+    # the commit are planned for a handful of rows.
+    cursor.execute("ANALYZE import_episode")
     counts: dict[str, int] = {}
     for kind, table in (("household", "import_household"), ("person", "import_person"), ("episode", "import_episode")):
         cursor.execute(f"SELECT action, count(*) FROM {table} GROUP BY action")
@@ -174,7 +187,9 @@ def _history_columns(model: type[models.Model]) -> list[str]:
     return [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
 
 
-def _write_history(cursor: Any, model: type[models.Model], ids_sql: str, kind: str, user: User) -> None:
+def _write_history(
+    cursor: Any, model: type[models.Model], ids_sql: str, kind: str, user: User, when: Any = None
+) -> None:
     """History rows for the records ``ids_sql`` selects, as django-simple-history writes them
     (dated by the application's clock, as it does, rather than the transaction's start)."""
     columns = _history_columns(model)
@@ -185,18 +200,18 @@ def _write_history(cursor: Any, model: type[models.Model], ids_sql: str, kind: s
         SELECT {", ".join(f"m.{c}" for c in columns)}, %s, NULL, %s, %s
         FROM {model._meta.db_table} m WHERE m.id IN ({ids_sql})
         """,
-        [timezone.now(), kind, user.pk],
+        [when or timezone.now(), kind, user.pk],
     )
 
 
-def _tag(cursor: Any, batch: ImportBatch, kind: str, table: str, id_column: str, action: str) -> None:
-    """ImportChange rows for records the batch created (their values before: none)."""
+def _insert(
+    cursor: Any, model: type[models.Model], source: str, columns: list[str], values: list[str], when: Any
+) -> None:
+    """One INSERT … SELECT of the records ``source`` marks 'create' (their ids are allocated)."""
     cursor.execute(
-        f"""
-        INSERT INTO {ImportChange._meta.db_table} (batch_id, model, object_id, action, before, version_after)
-        SELECT %s, %s, {id_column}, %s, '{{}}'::jsonb, 1 FROM {table} WHERE action = 'create'
-        """,
-        [batch.pk, kind, action],
+        f"""INSERT INTO {model._meta.db_table} ({", ".join(columns)}, created_at, updated_at)
+            SELECT {", ".join(values)}, %s, %s FROM {source} WHERE action = 'create'""",
+        [when, when],
     )
 
 
@@ -208,27 +223,28 @@ def _update(
     values: dict[str, str],
     source: str,
     id_column: str,
-    extra: dict[str, str] | None = None,
+    when: Any,
 ) -> None:
     """Update the records ``source`` marks 'update': first tag them with their values before
     (for rollback), then write, raising their version."""
     table = model._meta.db_table
-    written = {**{column: f"s.{column}" for column in values}, **(extra or {})}
-    before = ", ".join(f"'{column}', m.{column}" for column in written)
+    before = ", ".join(f"'{column}', m.{column}" for column in values)
     cursor.execute(
         f"""
-        INSERT INTO {ImportChange._meta.db_table} (batch_id, model, object_id, action, before, version_after)
-        SELECT %s, %s, m.id, 'update', jsonb_build_object({before}), m.version + 1
+        INSERT INTO {ImportChange._meta.db_table}
+            (batch_id, model, object_id, object_ids, action, before, version_after)
+        SELECT %s, %s, m.id, '{{}}', 'update', jsonb_build_object({before}), m.version + 1
         FROM {source} s JOIN {table} m ON m.id = s.{id_column} WHERE s.action = 'update'
         """,
         [batch.pk, kind],
     )
-    assignments = ", ".join(f"{column} = {sql}" for column, sql in written.items())
+    assignments = ", ".join(f"{column} = s.{column}" for column in values)
     cursor.execute(
         f"""
-        UPDATE {table} m SET {assignments}, version = m.version + 1, updated_at = now()
+        UPDATE {table} m SET {assignments}, version = m.version + 1, updated_at = %s
         FROM {source} s WHERE m.id = s.{id_column} AND s.action = 'update'
-        """
+        """,
+        [when],
     )
 
 
@@ -246,45 +262,77 @@ def import_commit(*, batch: ImportBatch, user: User, mode: str = ImportBatch.Mod
         )
     if not staged.exists():
         raise ImportRefusedError(_("This batch has no rows to write; upload the file again."))
-    household_table, person_table, episode_table = (m._meta.db_table for m in MODELS.values())
+    household_table, person_table = Household._meta.db_table, Person._meta.db_table
     with connection.cursor() as cursor:
         # No other import or edit can register one of these NIKs or KKs while this runs.
         cursor.execute(f"LOCK TABLE {household_table}, {person_table} IN SHARE ROW EXCLUSIVE MODE")
         _check_scope_again(batch, user, cursor)
-        preview = classify(batch=batch, cursor=cursor)
-
         # Households found by a former KK take it back as their current one (rare: one by one).
         from households.services import household_kk_change
 
         cursor.execute(
-            f"""SELECT ih.household_id, ih.kk_number FROM import_household ih
-                JOIN {household_table} h ON h.id = ih.household_id WHERE h.kk_number <> ih.kk_number"""
+            f"""SELECT DISTINCT h.id, r.kk_number FROM {ROWS} r
+                JOIN {KKNumber._meta.db_table} k ON k.number = r.kk_number
+                JOIN {household_table} h ON h.id = k.household_id
+                WHERE r.batch_id = %s AND r.is_valid AND h.kk_number <> r.kk_number
+                  AND NOT EXISTS (SELECT 1 FROM {household_table} h2 WHERE h2.kk_number = r.kk_number)""",
+            [batch.pk],
         )
         for household_id, kk in cursor.fetchall():
             household_kk_change(household=Household.objects.get(pk=household_id), number=kk, user=user)
-        if cursor.rowcount:
-            classify(batch=batch, cursor=cursor)
+        preview = classify(batch=batch, cursor=cursor, allocate=True)
+        when = timezone.now()
 
-        # Households
-        cursor.execute(
-            f"""
-            WITH created AS (
-                INSERT INTO {household_table} (kk_number, {", ".join(HOUSEHOLD_VALUES)}, version,
-                                               validation_warnings, is_archived, created_at, updated_at)
-                SELECT kk_number, {", ".join(HOUSEHOLD_VALUES)}, 1, '[]'::jsonb, false, now(), now()
-                FROM import_household WHERE action = 'create'
-                RETURNING id, kk_number
-            )
-            UPDATE import_household ih SET household_id = created.id FROM created
-            WHERE ih.kk_number = created.kk_number
-            """
-        )
-        _tag(cursor, batch, "household", "import_household", "household_id", "create")
-        _update(cursor, batch, "household", Household, HOUSEHOLD_VALUES, "import_household", "household_id")
+        household_columns = ["id", "kk_number", *HOUSEHOLD_VALUES, "version", "validation_warnings", "is_archived"]
+        household_values = ["household_id", "kk_number", *HOUSEHOLD_VALUES, "1", "'[]'::jsonb", "false"]
+        _insert(cursor, Household, "import_household", household_columns, household_values, when)
         cursor.execute(
             f"""INSERT INTO {KKNumber._meta.db_table} (household_id, number, recorded_on)
-                SELECT household_id, kk_number, current_date FROM import_household WHERE action = 'create'"""
+                SELECT household_id, kk_number, %s FROM import_household WHERE action = 'create'""",
+            [timezone.localdate()],
         )
+        person_columns = ["id", "nik", "household_id", *PERSON_VALUES, "version"]
+        person_values = ["person_id", "nik", "household_id", *PERSON_VALUES, "1"]
+        _insert(cursor, Person, "import_person", person_columns, person_values, when)
+        episode_columns = ["id", "person_id", *EPISODE_VALUES, "planned_return", "bpjs_jkk", "bpjs_jkm", "bpjs_jht"]
+        episode_values = ["episode_id", "person_id", *EPISODE_VALUES, "NULL", "false", "false", "false"]
+        _insert(cursor, MigrationEpisode, "import_episode", [*episode_columns, "version"], [*episode_values, "1"], when)
+
+        _update(cursor, batch, "household", Household, HOUSEHOLD_VALUES, "import_household", "household_id", when)
+        _update(
+            cursor,
+            batch,
+            "person",
+            Person,
+            {**PERSON_VALUES, "household_id": ""},
+            "import_person",
+            "person_id",
+            when,
+        )
+        _update(cursor, batch, "episode", MigrationEpisode, EPISODE_VALUES, "import_episode", "episode_id", when)
+
+        for kind, table, id_column in (
+            ("household", "import_household", "household_id"),
+            ("person", "import_person", "person_id"),
+            ("episode", "import_episode", "episode_id"),
+        ):
+            model = MODELS[kind]
+            cursor.execute(
+                f"""INSERT INTO {ImportChange._meta.db_table}
+                        (batch_id, model, object_id, object_ids, action, before, version_after)
+                    SELECT %s, %s, NULL, array_agg({id_column}), 'create', '{{}}'::jsonb, 1
+                    FROM {table} WHERE action = 'create' HAVING count(*) > 0""",
+                [batch.pk, kind],
+            )
+            for action, history_type in (("create", "+"), ("update", "~")):
+                _write_history(
+                    cursor,
+                    model,
+                    f"SELECT {id_column} FROM {table} WHERE action = '{action}'",
+                    history_type,
+                    user,
+                    when,
+                )
         _write_history(
             cursor,
             KKNumber,
@@ -292,64 +340,8 @@ def import_commit(*, batch: ImportBatch, user: User, mode: str = ImportBatch.Mod
                 ON ih.household_id = k.household_id AND ih.action = 'create'""",
             "+",
             user,
+            when,
         )
-        # Persons: new households' ids are known now.
-        cursor.execute(
-            """UPDATE import_person ip SET household_id = ih.household_id FROM import_household ih
-               WHERE ih.kk_number = ip.kk_number AND ip.household_id IS NULL"""
-        )
-        cursor.execute(
-            f"""
-            WITH created AS (
-                INSERT INTO {person_table} (nik, household_id, {", ".join(PERSON_VALUES)}, version,
-                                            created_at, updated_at)
-                SELECT nik, household_id, {", ".join(PERSON_VALUES)}, 1, now(), now()
-                FROM import_person WHERE action = 'create'
-                RETURNING id, nik
-            )
-            UPDATE import_person ip SET person_id = created.id FROM created WHERE ip.nik = created.nik
-            """
-        )
-        _tag(cursor, batch, "person", "import_person", "person_id", "create")
-        _update(
-            cursor,
-            batch,
-            "person",
-            Person,
-            PERSON_VALUES,
-            "import_person",
-            "person_id",
-            extra={"household_id": "s.household_id"},
-        )
-        # Episodes of new persons
-        cursor.execute(
-            """UPDATE import_episode ie SET person_id = ip.person_id FROM import_person ip
-               WHERE ip.nik = ie.nik AND ie.person_id IS NULL"""
-        )
-        episode_columns = [*EPISODE_VALUES, "planned_return", "bpjs_jkk", "bpjs_jkm", "bpjs_jht"]
-        episode_select = [*EPISODE_VALUES, "NULL", "false", "false", "false"]
-        cursor.execute(
-            f"""
-            WITH created AS (
-                INSERT INTO {episode_table} (person_id, {", ".join(episode_columns)}, version, created_at, updated_at)
-                SELECT person_id, {", ".join(episode_select)}, 1, now(), now()
-                FROM import_episode WHERE action = 'create'
-                RETURNING id, person_id
-            )
-            UPDATE import_episode ie SET episode_id = created.id FROM created
-            WHERE ie.person_id = created.person_id AND ie.action = 'create'
-            """
-        )
-        _tag(cursor, batch, "episode", "import_episode", "episode_id", "create")
-        _update(cursor, batch, "episode", MigrationEpisode, EPISODE_VALUES, "import_episode", "episode_id")
-
-        for model, table, id_column in (
-            (Household, "import_household", "household_id"),
-            (Person, "import_person", "person_id"),
-            (MigrationEpisode, "import_episode", "episode_id"),
-        ):
-            for action, kind in (("create", "+"), ("update", "~")):
-                _write_history(cursor, model, f"SELECT {id_column} FROM {table} WHERE action = '{action}'", kind, user)
 
     counts = {"rows_skipped": invalid}
     for key, value in preview.items():
@@ -433,9 +425,16 @@ def import_rollback(*, batch: ImportBatch, user: User) -> ImportBatch:
         edited = 0
         for kind, model in MODELS.items():
             cursor.execute(
-                f"""SELECT count(*) FROM {changes} c JOIN {model._meta.db_table} m ON m.id = c.object_id
-                    WHERE c.batch_id = %s AND c.model = %s AND m.version <> c.version_after""",
-                [batch.pk, kind],
+                f"""WITH tagged AS (
+                        SELECT object_id AS id, version_after FROM {changes}
+                        WHERE batch_id = %(batch)s AND model = %(kind)s AND object_id IS NOT NULL
+                        UNION ALL
+                        SELECT unnest(object_ids), version_after FROM {changes}
+                        WHERE batch_id = %(batch)s AND model = %(kind)s AND action = 'create'
+                    )
+                    SELECT count(*) FROM tagged t JOIN {model._meta.db_table} m ON m.id = t.id
+                    WHERE m.version <> t.version_after""",
+                {"batch": batch.pk, "kind": kind},
             )
             edited += cursor.fetchone()[0]
         if edited:
@@ -455,7 +454,10 @@ def import_rollback(*, batch: ImportBatch, user: User) -> ImportBatch:
                     model = MODELS[kind]
                     table = model._meta.db_table
                     of_batch = f"FROM {changes} WHERE batch_id = {int(batch.pk)} AND model = '{kind}'"
-                    created = f"SELECT object_id {of_batch} AND action = 'create'"
+                    created = (
+                        f"SELECT unnest(object_ids) {of_batch} AND action = 'create' "
+                        f"UNION ALL SELECT object_id {of_batch} AND action = 'create' AND object_id IS NOT NULL"
+                    )
                     if kind == "household":
                         _write_history(
                             cursor,

@@ -398,7 +398,7 @@ def import_stage(
         return result
     with connection.cursor() as cursor:
         # The planner needs to know the table just grew by a whole file.
-        cursor.execute(f"ANALYZE {ImportRow._meta.db_table}")
+        cursor.execute(f"ANALYZE {ImportRow._meta.db_table} (batch_id, nik, kk_number, village, is_valid)")
     with transaction.atomic():
         result.counts = _judge_across_rows(batch, lookups)
     return result
@@ -525,7 +525,7 @@ def _judge_across_rows(batch: ImportBatch, lookups: _Lookups) -> dict[str, int]:
         )
         total, invalid, problems = cursor.fetchone()
         counts.update(rows=total, rows_invalid=invalid, problems=problems)
-        counts.update(commit.classify(batch=batch, cursor=cursor, create_tables=True))
+        counts.update(commit.classify(batch=batch, cursor=cursor))
     return {key: value for key, value in counts.items() if value or key in {"rows", "problems"}}
 
 
