@@ -1,0 +1,102 @@
+"""Forms of pillar 2. Choices of villages, households and persons come from the access
+module, so a form can only point at records of the user's own areas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from desmigratif.access import Action, AnyUser, scoped
+from desmigratif.forms import VillageField
+from enterprises.models import Category, Channel, Enterprise, EquipmentAid, MentoringVisit, Training
+from households.models import Person
+
+DATE = {"type": "date"}
+
+
+class EnterpriseForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    channels = forms.MultipleChoiceField(
+        label=_("Marketing channels"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = ["name", "category", "members", "started_on", "status", "turnover", "channels", "export_ready"]
+        widgets = {
+            "started_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "members": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list = []
+        self.fields["category"].queryset = Category.objects.active()
+        # The persons working in it: members of the owner household, and any already chosen.
+        owner = self.instance.owner
+        chosen = self.instance.members.all() if self.instance.pk else Person.objects.none()
+        self.fields["members"].queryset = scoped(
+            Person.objects.filter(household=owner) | chosen, user, Action.WRITE
+        ).distinct()
+        self.fields["members"].label_from_instance = lambda person: person.name
+
+
+class TrainingForm(forms.ModelForm):
+    village = VillageField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Training
+        fields = ["village", "kind", "topic", "starts_on", "ends_on", "place", "trainer", "organiser"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list = []
+        self.fields["village"].limit_to(user, Action.WRITE)
+
+
+class AttendanceForm(forms.Form):
+    """Register many participants at once, from the households of the training's village."""
+
+    persons = forms.ModelMultipleChoiceField(
+        label=_("Participants"), queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, training: Training, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(household__village=training.village, household__is_archived=False)
+        self.fields["persons"].queryset = scoped(people, user, Action.WRITE).order_by("household_id", "id")
+        self.fields["persons"].label_from_instance = lambda person: f"{person.name} (KK {person.household.kk_number})"
+        self.fields["persons"].initial = list(training.participants.values_list("pk", flat=True))
+
+
+class MentoringVisitForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = MentoringVisit
+        fields = ["visited_on", "mentor", "notes", "next_step"]
+        widgets = {"visited_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list = []
+
+
+class EquipmentAidForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = EquipmentAid
+        fields = ["item", "quantity", "value", "given_on", "source"]
+        widgets = {"given_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list = []

@@ -1,0 +1,46 @@
+"""django-import-export resources for pillar 2 (the admin's import and export), scoped like
+pillar 1's: rows outside the user's write scope are refused, exports neutralise formulas."""
+
+from __future__ import annotations
+
+from enterprises.models import Attendance, Category, Enterprise, EquipmentAid, MentoringVisit, Training
+from households.resources import PortalResource, ScopedResource
+
+BOOKKEEPING = ["validation_warnings", "version", "created_at", "updated_at"]
+
+
+class CategoryResource(PortalResource):
+    class Meta:
+        model = Category
+        import_id_fields = ["code"]
+        fields = ["code", "name", "is_active"]
+
+
+class EnterpriseResource(ScopedResource):
+    class Meta:
+        model = Enterprise
+        exclude = BOOKKEEPING
+
+
+class TrainingResource(ScopedResource):
+    class Meta:
+        model = Training
+        exclude = [*BOOKKEEPING, "participants"]
+
+
+class AttendanceResource(ScopedResource):
+    class Meta:
+        model = Attendance
+        fields = ["id", "training", "person"]
+
+
+class MentoringVisitResource(ScopedResource):
+    class Meta:
+        model = MentoringVisit
+        exclude = BOOKKEEPING
+
+
+class EquipmentAidResource(ScopedResource):
+    class Meta:
+        model = EquipmentAid
+        exclude = BOOKKEEPING
