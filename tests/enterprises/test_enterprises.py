@@ -254,3 +254,18 @@ def test_the_analyst_sees_aggregates_but_no_records(client, analyst):
     client.force_login(analyst)
     assert scope_for(analyst, Action.READ).is_empty
     assert "Keripik" not in client.get(reverse("enterprises:index")).content.decode()
+
+
+def test_demo_enterprises_are_valid_and_added_once():
+    from enterprises.demo import demo_enterprises_seed
+    from households.demo import demo_population_seed
+
+    demo_population_seed(households_per_village=8)
+    first = demo_enterprises_seed()
+    assert first.enterprises >= 3 and first.trainings >= 9 and first.attendances >= first.enterprises
+    for item in Enterprise.objects.all():
+        item.full_clean()
+        assert all(person.household.village_id == item.village_id for person in item.members.all())
+    for attendance in Attendance.objects.select_related("training", "person__household"):
+        assert attendance.person.household.village_id == attendance.training.village_id
+    assert demo_enterprises_seed().enterprises == 0

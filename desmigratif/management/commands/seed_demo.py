@@ -42,3 +42,10 @@ class Command(BaseCommand):
             f"{population.episodes} migration episodes, {population.requests} service requests "
             f"in {population.villages} new villages."
         )
+        from enterprises.demo import demo_enterprises_seed
+
+        enterprises = demo_enterprises_seed(user=admin)
+        self.stdout.write(
+            f"Demo enterprises: {enterprises.enterprises} enterprises, {enterprises.trainings} trainings, "
+            f"{enterprises.attendances} attendances."
+        )
