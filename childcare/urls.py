@@ -1,23 +1,16 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from desmigratif.views import PillarIndexView
+from childcare import views
 
 app_name = "childcare"
 
 urlpatterns = [
-    path(
-        "",
-        PillarIndexView.as_view(
-            extra_context={
-                "title": _("Community parenting"),
-                "subtitle": _("Pillar 3 · Community parenting (Rumah Belajar)"),
-                "description": _(
-                    "Learning houses for migrant workers' children — reading, writing, arithmetic, arts, sports, "
-                    "internet literacy, religion and counselling — and parenting training for their caregivers."
-                ),
-            }
-        ),
-        name="index",
-    ),
+    path("", views.LearningHouseListView.as_view(), name="index"),
+    path("rumah-belajar/baru/", views.LearningHouseCreateView.as_view(), name="house-create"),
+    path("rumah-belajar/<int:pk>/", views.LearningHouseDetailView.as_view(), name="house-detail"),
+    path("rumah-belajar/<int:pk>/ubah/", views.LearningHouseUpdateView.as_view(), name="house-update"),
+    path("rumah-belajar/<int:pk>/sesi/", views.SessionCreateView.as_view(), name="session-create"),
+    path("anak/baru/<int:person_pk>/", views.ChildCreateView.as_view(), name="child-create"),
+    path("anak/<int:pk>/", views.ChildDetailView.as_view(), name="child-detail"),
+    path("anak/<int:pk>/ubah/", views.ChildUpdateView.as_view(), name="child-update"),
 ]

@@ -1,23 +1,16 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from desmigratif.views import PillarIndexView
+from cooperatives import views
 
 app_name = "cooperatives"
 
 urlpatterns = [
-    path(
-        "",
-        PillarIndexView.as_view(
-            extra_context={
-                "title": _("Cooperatives"),
-                "subtitle": _("Pillar 4 · Cooperatives and BUMDes"),
-                "description": _(
-                    "Cooperatives, village-owned enterprises (BUMDes), pre-cooperatives and production houses that "
-                    "carry the village businesses for the long term."
-                ),
-            }
-        ),
-        name="index",
-    ),
+    path("", views.CooperativeListView.as_view(), name="index"),
+    path("baru/", views.CooperativeCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.CooperativeDetailView.as_view(), name="detail"),
+    path("<int:pk>/ubah/", views.CooperativeUpdateView.as_view(), name="update"),
+    path("<int:pk>/anggota/", views.MembershipCreateView.as_view(), name="member-create"),
+    path("fasilitas/", views.FacilityListView.as_view(), name="facility-list"),
+    path("fasilitas/baru/", views.FacilityCreateView.as_view(), name="facility-create"),
+    path("fasilitas/<int:pk>/ubah/", views.FacilityUpdateView.as_view(), name="facility-update"),
 ]

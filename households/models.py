@@ -189,6 +189,20 @@ class Household(Versioned):
     def head(self) -> Person | None:
         return head_of(list(self.members.all()))
 
+    def programme_reach(self) -> dict[str, int]:
+        """What the household receives from each pillar, at a glance. Reads the other pillars
+        through their relations to persons and households, so this app imports none of them."""
+        members = Person.objects.filter(household=self)
+        return {
+            "abroad": MigrationEpisode.objects.filter(person__household=self, status=EpisodeStatus.ABROAD).count(),
+            "children": members.filter(child__isnull=False).count(),
+            "children_in_learning_house": members.filter(child__learning_house__isnull=False).count(),
+            "enterprises": self.enterprises.count(),
+            "trained": members.filter(training_attendances__isnull=False).distinct().count(),
+            "cooperatives": self.memberships.filter(left_on=None).count()
+            + members.filter(memberships__left_on=None, memberships__isnull=False).count(),
+        }
+
 
 def head_of(members: list[Person]) -> Person | None:
     """The head of family among ``members``; the first member when none is marked head."""

@@ -92,9 +92,12 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
         household = self.object
         user = self.request.user
         context.update(
+            reach=household.programme_reach(),
             members=[
                 {
                     "person": person,
+                    "is_minor": person.birth_date is not None
+                    and (timezone.localdate() - person.birth_date).days < 18 * 365.25,
                     "nik": nik_shown_to(user, person.nik, household.village_id),
                     "warnings": [render_warning(w) for w in person.validation_warnings],
                     "episodes": [
@@ -380,6 +383,11 @@ class VersionedFormView(View):
             if record.pk:
                 version = form.cleaned_data.get("version") or int(request.POST.get("version") or 0)
                 record_save(instance=form.instance, expected_version=version, user=request.user)
+                # The version check covers the record's own columns; its many-to-many
+                # choices (an enterprise's members, a session's children) follow it.
+                for field in form.instance._meta.many_to_many:
+                    if field.name in form.cleaned_data:
+                        getattr(form.instance, field.name).set(form.cleaned_data[field.name])
             else:
                 form.instance._history_user = request.user
                 form.save()

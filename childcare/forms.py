@@ -1,0 +1,97 @@
+"""Forms of pillar 3; every choice is cut to the user's areas and to the child's village."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from childcare.models import ActivityKind, Child, LearningHouse, Session
+from desmigratif.access import Action, AnyUser, scoped
+from desmigratif.forms import VillageField
+from households.models import MigrationEpisode, Person
+
+DATE = {"type": "date"}
+
+
+class LearningHouseForm(forms.ModelForm):
+    village = VillageField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = LearningHouse
+        fields = ["village", "name", "address", "opened_on", "facilitators", "is_active"]
+        widgets = {"opened_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list = []
+        self.fields["village"].limit_to(user, Action.WRITE)
+
+
+class ChildForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Child
+        fields = [
+            "learning_house",
+            "parents_abroad",
+            "caregiver",
+            "caregiver_relationship",
+            "school_status",
+            "school_level",
+        ]
+        widgets = {"parents_abroad": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list = []
+        household = self.instance.person.household
+        self.fields["learning_house"].queryset = scoped(
+            LearningHouse.objects.filter(village_id=household.village_id, is_active=True), user, Action.WRITE
+        )
+        # Parents abroad: the stays of the child's household members; the caregiver: one of them.
+        relatives = Person.objects.filter(household=household).exclude(pk=self.instance.person_id)
+        self.fields["parents_abroad"].queryset = scoped(
+            MigrationEpisode.objects.filter(person__in=relatives).select_related("person"), user, Action.WRITE
+        )
+        self.fields["parents_abroad"].label_from_instance = lambda episode: (
+            f"{episode.person.name}: {episode.get_status_display()} {episode.destination_country}"
+        )
+        self.fields["caregiver"].queryset = scoped(relatives, user, Action.WRITE)
+
+
+class SessionForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Session
+        fields = ["kind", "held_on", "facilitator", "children", "caregivers"]
+        widgets = {
+            "held_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "children": forms.CheckboxSelectMultiple,
+            "caregivers": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list = []
+        house = self.instance.learning_house
+        self.fields["kind"].queryset = ActivityKind.objects.active()
+        children = scoped(Child.objects.filter(learning_house=house).select_related("person"), user, Action.WRITE)
+        self.fields["children"].queryset = children
+        self.fields["children"].label_from_instance = lambda child: child.person.name
+        self.fields["caregivers"].queryset = scoped(
+            Person.objects.filter(cared_for__learning_house=house).distinct(), user, Action.WRITE
+        )
+        self.fields["caregivers"].label_from_instance = lambda person: person.name
+        self.fields["caregivers"].help_text = _("For parenting classes.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if cleaned.get("caregivers") and kind is not None and not kind.for_caregivers:
+            self.add_error("caregivers", _("Caregivers are recorded for parenting classes only."))
+        return cleaned

@@ -1,0 +1,33 @@
+"""django-import-export resources for pillar 3, scoped like pillar 1's."""
+
+from __future__ import annotations
+
+from childcare.models import ActivityKind, Child, LearningHouse, Session
+from households.resources import PortalResource, ScopedResource
+
+BOOKKEEPING = ["validation_warnings", "version", "created_at", "updated_at"]
+
+
+class ActivityKindResource(PortalResource):
+    class Meta:
+        model = ActivityKind
+        import_id_fields = ["code"]
+        fields = ["code", "name", "for_caregivers", "is_active"]
+
+
+class LearningHouseResource(ScopedResource):
+    class Meta:
+        model = LearningHouse
+        exclude = BOOKKEEPING
+
+
+class ChildResource(ScopedResource):
+    class Meta:
+        model = Child
+        exclude = BOOKKEEPING
+
+
+class SessionResource(ScopedResource):
+    class Meta:
+        model = Session
+        exclude = BOOKKEEPING

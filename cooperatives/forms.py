@@ -1,0 +1,81 @@
+"""Forms of pillar 4 and of village facilities; every choice is cut to the user's areas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from cooperatives.models import Cooperative, Facility, Membership
+from desmigratif.access import Action, AnyUser, scoped
+from desmigratif.forms import VillageField
+from enterprises.models import Enterprise
+from households.models import Household
+
+DATE = {"type": "date"}
+
+
+class CooperativeForm(forms.ModelForm):
+    village = VillageField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Cooperative
+        fields = [
+            "village",
+            "kind",
+            "name",
+            "legal_number",
+            "legal_date",
+            "founded_on",
+            "business_lines",
+            "status",
+            "enterprises",
+        ]
+        widgets = {
+            "legal_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "founded_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "enterprises": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list = []
+        self.fields["village"].limit_to(user, Action.WRITE)
+        self.fields["enterprises"].queryset = scoped(Enterprise.objects.all(), user, Action.WRITE)
+
+
+class MembershipForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Membership
+        fields = ["household", "joined_on", "left_on", "share_capital", "savings"]
+        widgets = {
+            "joined_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "left_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list = []
+        cooperative = self.instance.cooperative
+        villages = [cooperative.village_id, *cooperative.villages_served.values_list("code", flat=True)]
+        households = Household.objects.current().filter(village_id__in=villages).order_by("kk_number")
+        self.fields["household"].queryset = scoped(households, user, Action.WRITE)
+        self.fields["household"].required = True
+
+
+class FacilityForm(forms.ModelForm):
+    village = VillageField()
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Facility
+        fields = ["village", "kind", "status", "status_on", "funder", "notes"]
+        widgets = {"status_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list = []
+        self.fields["village"].limit_to(user, Action.WRITE)

@@ -1,0 +1,26 @@
+"""django-import-export resources for pillar 4 and village facilities, scoped like pillar 1's."""
+
+from __future__ import annotations
+
+from cooperatives.models import Cooperative, Facility, Membership
+from households.resources import ScopedResource
+
+BOOKKEEPING = ["validation_warnings", "version", "created_at", "updated_at"]
+
+
+class CooperativeResource(ScopedResource):
+    class Meta:
+        model = Cooperative
+        exclude = BOOKKEEPING
+
+
+class MembershipResource(ScopedResource):
+    class Meta:
+        model = Membership
+        exclude = BOOKKEEPING
+
+
+class FacilityResource(ScopedResource):
+    class Meta:
+        model = Facility
+        exclude = BOOKKEEPING

@@ -1,0 +1,110 @@
+"""Pages of pillar 4 and of village facilities, scoped by the access module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, ListView
+
+from cooperatives.forms import CooperativeForm, FacilityForm, MembershipForm
+from cooperatives.models import Cooperative, Facility, Membership
+from desmigratif.access import Action, ScopedQuerysetMixin, can, get_scoped_object_or_404
+from households.views import VersionedFormView
+
+
+class CooperativeListView(ScopedQuerysetMixin, ListView):
+    model = Cooperative
+    scope_action = Action.READ
+    template_name = "cooperatives/cooperative_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[Cooperative]:
+        current = Q(memberships__left_on__isnull=True)
+        return (
+            super()
+            .get_queryset()
+            .select_related("village")
+            .annotate(member_count=Count("memberships", filter=current))
+            .order_by("name", "id")
+        )
+
+
+class CooperativeDetailView(ScopedQuerysetMixin, DetailView):
+    model = Cooperative
+    scope_action = Action.READ
+    template_name = "cooperatives/cooperative_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        cooperative = self.object
+        memberships = cooperative.memberships.select_related("household", "person")
+        return {
+            **super().get_context_data(**kwargs),
+            "memberships": memberships,
+            "totals": memberships.filter(left_on__isnull=True).aggregate(
+                capital=Sum("share_capital"), savings=Sum("savings")
+            ),
+            "can_edit": can(self.request.user, Action.WRITE, cooperative.village_id),
+        }
+
+
+class CooperativeCreateView(LoginRequiredMixin, VersionedFormView):
+    form_class = CooperativeForm
+    template_name = "cooperatives/record_form.html"
+    title = gettext_lazy("New cooperative")
+
+    def record(self) -> Cooperative:
+        return Cooperative()
+
+
+class CooperativeUpdateView(LoginRequiredMixin, VersionedFormView):
+    form_class = CooperativeForm
+    template_name = "cooperatives/record_form.html"
+    title = gettext_lazy("Edit cooperative")
+
+    def record(self) -> Cooperative:
+        return get_scoped_object_or_404(
+            Cooperative.objects.all(), self.request.user, Action.WRITE, pk=self.kwargs["pk"]
+        )
+
+
+class MembershipCreateView(LoginRequiredMixin, VersionedFormView):
+    form_class = MembershipForm
+    template_name = "cooperatives/record_form.html"
+    title = gettext_lazy("New member")
+
+    def record(self) -> Membership:
+        cooperative = get_scoped_object_or_404(
+            Cooperative.objects.all(), self.request.user, Action.WRITE, pk=self.kwargs["pk"]
+        )
+        return Membership(cooperative=cooperative)
+
+
+class FacilityListView(ScopedQuerysetMixin, ListView):
+    model = Facility
+    scope_action = Action.READ
+    template_name = "cooperatives/facility_list.html"
+    paginate_by = 100
+
+    def get_queryset(self) -> QuerySet[Facility]:
+        return super().get_queryset().select_related("village").order_by("village__name", "kind", "id")
+
+
+class FacilityCreateView(LoginRequiredMixin, VersionedFormView):
+    form_class = FacilityForm
+    template_name = "cooperatives/record_form.html"
+    title = gettext_lazy("New village facility")
+
+    def record(self) -> Facility:
+        return Facility()
+
+
+class FacilityUpdateView(LoginRequiredMixin, VersionedFormView):
+    form_class = FacilityForm
+    template_name = "cooperatives/record_form.html"
+    title = gettext_lazy("Edit village facility")
+
+    def record(self) -> Facility:
+        return get_scoped_object_or_404(Facility.objects.all(), self.request.user, Action.WRITE, pk=self.kwargs["pk"])

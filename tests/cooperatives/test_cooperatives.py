@@ -1,0 +1,162 @@
+"""Pillar 4 and village facilities: rules, scoped pages, admin, stats."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+
+from cooperatives import stats
+from cooperatives.models import Cooperative, Facility, Membership
+from desmigratif.access import Scope
+from tests.conftest import VILLAGE_A, VILLAGE_A_NEIGHBOUR, VILLAGE_B
+from tests.enterprises.test_enterprises import enterprise, picked
+from tests.factories import HouseholdFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def cooperative(village=VILLAGE_A, **values):
+    return Cooperative.objects.create(
+        village_id=village,
+        kind=values.pop("kind", "koperasi"),
+        name=values.pop("name", "Koperasi Migran Sejahtera"),
+        **values,
+    )
+
+
+def test_a_registered_cooperative_has_number_and_date():
+    with pytest.raises(ValidationError):
+        Cooperative(village_id=VILLAGE_A, kind="koperasi", name="x", legal_number="AHU-0001").full_clean()
+    Cooperative(village_id=VILLAGE_A, kind="koperasi", name="x", legal_number="AHU-0001", legal_date=TODAY).full_clean()
+
+
+def test_members_live_in_a_village_served_and_leave_after_joining():
+    coop = cooperative()
+    member = Membership(cooperative=coop, household=HouseholdFactory(village_id=VILLAGE_A_NEIGHBOUR), joined_on=TODAY)
+    with pytest.raises(ValidationError, match="serves"):
+        member.full_clean()
+    coop.villages_served.add(VILLAGE_A_NEIGHBOUR)
+    member.full_clean()
+    member.left_on = TODAY - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError):
+        member.full_clean()
+    with pytest.raises(ValidationError):
+        Membership(cooperative=coop, joined_on=TODAY).full_clean()
+
+
+def test_officer_runs_a_cooperative_with_members(client, officer_a):
+    shop = enterprise()
+    client.force_login(officer_a)
+    response = client.post(
+        reverse("cooperatives:create"),
+        {
+            **picked(VILLAGE_A),
+            "kind": "bumdes",
+            "name": "BUMDes Kenanga",
+            "status": "active",
+            "enterprises": [shop.pk],
+            "version": 1,
+        },
+    )
+    coop = Cooperative.objects.get()
+    assert response.status_code == 302 and list(coop.enterprises.all()) == [shop]
+    household = HouseholdFactory(village_id=VILLAGE_A)
+    outsider = HouseholdFactory(village_id=VILLAGE_B)
+    url = reverse("cooperatives:member-create", args=[coop.pk])
+    assert (
+        client.post(
+            url, {"household": outsider.pk, "joined_on": TODAY.isoformat(), "share_capital": 1, "savings": 0}
+        ).status_code
+        == 200
+    )
+    client.post(
+        url,
+        {
+            "household": household.pk,
+            "joined_on": TODAY.isoformat(),
+            "share_capital": 500000,
+            "savings": 120000,
+            "version": 1,
+        },
+    )
+    assert coop.memberships.get().household == household
+    assert household.programme_reach()["cooperatives"] == 1
+    page = client.get(coop.get_absolute_url()).content.decode()
+    assert household.kk_number in page
+
+
+def test_other_villages_see_no_cooperative_or_facility(client, officer_b):
+    coop = cooperative()
+    facility = Facility.objects.create(village_id=VILLAGE_A, kind="solar", status="in_use")
+    client.force_login(officer_b)
+    assert "Sejahtera" not in client.get(reverse("cooperatives:index")).content.decode()
+    assert "Solar" not in client.get(reverse("cooperatives:facility-list")).content.decode()
+    for url in (
+        coop.get_absolute_url(),
+        reverse("cooperatives:update", args=[coop.pk]),
+        reverse("cooperatives:member-create", args=[coop.pk]),
+        reverse("cooperatives:facility-update", args=[facility.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_facilities_are_recorded_in_the_officer_village(client, officer_a):
+    client.force_login(officer_a)
+    client.post(
+        reverse("cooperatives:facility-create"),
+        {**picked(VILLAGE_A), "kind": "reservoir", "status": "built", "status_on": TODAY.isoformat(), "version": 1},
+    )
+    client.post(
+        reverse("cooperatives:facility-create"), {**picked(VILLAGE_B), "kind": "road", "status": "built", "version": 1}
+    )
+    assert list(Facility.objects.values_list("village_id", "kind")) == [(VILLAGE_A, "reservoir")]
+
+
+def test_admin_is_scoped(client, officer_a):
+    from django.contrib.auth.models import Permission
+
+    cooperative(name="Koperasi A")
+    cooperative(village=VILLAGE_B, name="Koperasi B")
+    officer_a.is_staff = True
+    officer_a.save()
+    officer_a.user_permissions.add(Permission.objects.get(codename="view_cooperative"))
+    client.force_login(officer_a)
+    page = client.get(reverse("admin:cooperatives_cooperative_changelist")).content.decode()
+    assert "Koperasi A" in page and "Koperasi B" not in page
+    assert client.get(reverse("admin:cooperatives_cooperative_export")).status_code == 403
+
+
+def test_stats_against_hand_counted_fixtures():
+    first = cooperative()
+    cooperative(kind="bumdes")
+    cooperative(village=VILLAGE_B)
+    household = HouseholdFactory(village_id=VILLAGE_A)
+    Membership.objects.create(cooperative=first, household=household, joined_on=TODAY, share_capital=100, savings=10)
+    Membership.objects.create(
+        cooperative=first,
+        household=HouseholdFactory(village_id=VILLAGE_A),
+        joined_on=TODAY,
+        left_on=TODAY,
+        share_capital=50,
+    )
+    Facility.objects.create(village_id=VILLAGE_A, kind="solar", status="in_use")
+    Facility.objects.create(village_id=VILLAGE_A, kind="solar", status="broken")
+    scope = Scope.of([VILLAGE_A])
+    assert stats.cooperatives_by_kind(scope)[:2] == [
+        ("Cooperative (koperasi)", 1, 1),
+        ("Village-owned enterprise (BUMDes)", 1, 0),
+    ]
+    assert stats.member_households(scope) == 1
+    assert stats.capital(scope) == {"share_capital": 100, "savings": 10}
+    solar = dict(stats.facilities_by_kind_and_status(scope))["Solar panels"]
+    assert solar == [0, 0, 1, 1]
+    assert sum(n for _kind, n, _members in stats.cooperatives_by_kind(Scope.everywhere())) == 3
