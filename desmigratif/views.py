@@ -169,9 +169,3 @@ def health(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ok"})
     except Exception:  # noqa: BLE001 - any database failure means "not ready"
         return JsonResponse({"status": "database unavailable"}, status=503)
-
-
-class PillarIndexView(LoginRequiredMixin, TemplateView):
-    """Landing page of a pillar app; its URLconf passes title, subtitle and description."""
-
-    template_name = "desmigratif/pillar_index.html"

@@ -116,6 +116,10 @@ class Enterprise(Versioned):
     def get_absolute_url(self) -> str:
         return reverse("enterprises:detail", args=[self.pk])
 
+    def channel_labels(self) -> list[str]:
+        labels = dict(Channel.choices)
+        return [str(labels.get(code, code)) for code in self.channels]
+
     def clean(self) -> None:
         errors = {}
         if self.owner_id and self.village_id and self.owner.village_id != self.village_id:

@@ -160,3 +160,27 @@ def test_stats_against_hand_counted_fixtures():
     solar = dict(stats.facilities_by_kind_and_status(scope))["Solar panels"]
     assert solar == [0, 0, 1, 1]
     assert sum(n for _kind, n, _members in stats.cooperatives_by_kind(Scope.everywhere())) == 3
+
+
+def test_demo_records_of_pillars_3_and_4_are_valid_and_added_once():
+    from importlib import import_module
+
+    from childcare.demo import demo_childcare_seed
+    from childcare.models import ActivityKind, Child
+    from cooperatives.demo import demo_cooperatives_seed
+    from households.demo import demo_population_seed
+
+    for code, name, for_caregivers in import_module("childcare.migrations.0002_activity_kinds").ACTIVITY_KINDS:
+        ActivityKind.objects.get_or_create(code=code, defaults={"name": name, "for_caregivers": for_caregivers})
+    demo_population_seed(households_per_village=10)
+    first = demo_childcare_seed()
+    assert first.houses >= 3 and first.children > 0 and first.sessions == 12 * first.houses
+    for child in Child.objects.select_related("person__household", "learning_house", "caregiver"):
+        child.full_clean()
+    coops = demo_cooperatives_seed()
+    assert (
+        coops.cooperatives >= 3 and coops.members >= coops.cooperatives and coops.facilities == 3 * coops.cooperatives
+    )
+    for membership in Membership.objects.select_related("cooperative", "household"):
+        membership.full_clean()
+    assert demo_childcare_seed().houses == 0 and demo_cooperatives_seed().cooperatives == 0

@@ -121,7 +121,7 @@ def test_officer_registers_an_enterprise_from_the_household_page(client, officer
         {"visited_on": TODAY.isoformat(), "mentor": "Pak Dodi", "version": 1},
     )
     detail = client.get(item.get_absolute_url()).content.decode()
-    assert "Wajan" in detail and "Pak Dodi" in detail
+    assert "Wajan" in detail and "Pak Dodi" in detail and "Media sosial, WhatsApp" in detail
     assert item.aid.get().value == 750_000 and item.visits.get().mentor == "Pak Dodi"
 
 

@@ -49,3 +49,16 @@ class Command(BaseCommand):
             f"Demo enterprises: {enterprises.enterprises} enterprises, {enterprises.trainings} trainings, "
             f"{enterprises.attendances} attendances."
         )
+        from childcare.demo import demo_childcare_seed
+        from cooperatives.demo import demo_cooperatives_seed
+
+        childcare = demo_childcare_seed(user=admin)
+        self.stdout.write(
+            f"Demo community parenting: {childcare.houses} learning houses, {childcare.children} children, "
+            f"{childcare.sessions} sessions."
+        )
+        cooperatives = demo_cooperatives_seed(user=admin)
+        self.stdout.write(
+            f"Demo cooperatives: {cooperatives.cooperatives} cooperatives, {cooperatives.members} members, "
+            f"{cooperatives.facilities} village facilities."
+        )
