@@ -184,3 +184,9 @@ def test_demo_records_of_pillars_3_and_4_are_valid_and_added_once():
     for membership in Membership.objects.select_related("cooperative", "household"):
         membership.full_clean()
     assert demo_childcare_seed().houses == 0 and demo_cooperatives_seed().cooperatives == 0
+
+
+def test_a_facility_status_date_cannot_be_in_the_future():
+    facility = Facility(village_id=VILLAGE_A, kind="road", status="built", status_on=TODAY + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError, match="future"):
+        facility.full_clean()

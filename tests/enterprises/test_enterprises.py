@@ -269,3 +269,16 @@ def test_demo_enterprises_are_valid_and_added_once():
     for attendance in Attendance.objects.select_related("training", "person__household"):
         assert attendance.person.household.village_id == attendance.training.village_id
     assert demo_enterprises_seed().enterprises == 0
+
+
+def test_aid_needs_a_quantity_and_a_person_attends_a_training_once():
+    from django.db import IntegrityError, transaction
+
+    item = enterprise()
+    with pytest.raises(ValidationError):
+        EquipmentAid(enterprise=item, item="Oven", quantity=0, value=1, given_on=TODAY, source="apbn").full_clean()
+    event = training()
+    person = PersonFactory(household__village_id=VILLAGE_A)
+    Attendance.objects.create(training=event, person=person)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attendance.objects.create(training=event, person=person)
