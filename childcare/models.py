@@ -8,8 +8,6 @@ view of a child's record is written to the access log.
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -19,8 +17,6 @@ from simple_history.models import HistoricalRecords
 
 from desmigratif.models import Village
 from households.models import CodeListQuerySet, MigrationEpisode, Person, Versioned
-
-CHILD_AGE_LIMIT = 18
 
 
 class LearningHouse(Versioned):
@@ -118,8 +114,7 @@ class Child(Versioned):
 
     def clean(self) -> None:
         errors = {}
-        born = self.person.birth_date if self.person_id else None
-        if self.person_id and (born is None or _age(born) >= CHILD_AGE_LIMIT):
+        if self.person_id and not self.person.is_minor:
             errors["person"] = _("Only a person under 18 with a known date of birth can be registered as a child.")
         village = self.person.household.village_id if self.person_id else None
         if self.learning_house_id and self.learning_house.village_id != village:
@@ -130,11 +125,6 @@ class Child(Versioned):
             errors["caregiver"] = _("A child cannot be their own caregiver.")
         if errors:
             raise ValidationError(errors)
-
-
-def _age(born: datetime.date) -> int:
-    today = timezone.localdate()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 class ActivityKind(models.Model):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from childcare.models import ActivityKind, Child, LearningHouse, Session
-from households.resources import PortalResource, ScopedResource
-
-BOOKKEEPING = ["validation_warnings", "version", "created_at", "updated_at"]
+from households.resources import BOOKKEEPING, PortalResource, ScopedResource
 
 
 class ActivityKindResource(PortalResource):

@@ -19,6 +19,13 @@ from households.models import Person
 from households.views import VersionedFormView
 
 
+class RecordFormView(LoginRequiredMixin, VersionedFormView):
+    """The record forms of pillar 3: one template, "cancel" back to the pillar's list."""
+
+    template_name = "childcare/record_form.html"
+    index_url = "childcare:index"
+
+
 class LearningHouseListView(ScopedQuerysetMixin, ListView):
     model = LearningHouse
     scope_action = Action.READ
@@ -54,18 +61,16 @@ class LearningHouseDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class LearningHouseCreateView(LoginRequiredMixin, VersionedFormView):
+class LearningHouseCreateView(RecordFormView):
     form_class = LearningHouseForm
-    template_name = "childcare/record_form.html"
     title = gettext_lazy("New learning house")
 
     def record(self) -> LearningHouse:
         return LearningHouse()
 
 
-class LearningHouseUpdateView(LoginRequiredMixin, VersionedFormView):
+class LearningHouseUpdateView(RecordFormView):
     form_class = LearningHouseForm
-    template_name = "childcare/record_form.html"
     title = gettext_lazy("Edit learning house")
 
     def record(self) -> LearningHouse:
@@ -74,11 +79,10 @@ class LearningHouseUpdateView(LoginRequiredMixin, VersionedFormView):
         )
 
 
-class ChildCreateView(LoginRequiredMixin, VersionedFormView):
+class ChildCreateView(RecordFormView):
     """Started from the household page, for a member under 18."""
 
     form_class = ChildForm
-    template_name = "childcare/record_form.html"
     title = gettext_lazy("Register a child")
 
     def record(self) -> Child:
@@ -88,9 +92,8 @@ class ChildCreateView(LoginRequiredMixin, VersionedFormView):
         return getattr(person, "child", None) or Child(person=person)
 
 
-class ChildUpdateView(LoginRequiredMixin, VersionedFormView):
+class ChildUpdateView(RecordFormView):
     form_class = ChildForm
-    template_name = "childcare/record_form.html"
     title = gettext_lazy("Edit child's record")
 
     def record(self) -> Child:
@@ -125,9 +128,8 @@ class ChildDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class SessionCreateView(LoginRequiredMixin, VersionedFormView):
+class SessionCreateView(RecordFormView):
     form_class = SessionForm
-    template_name = "childcare/record_form.html"
     title = gettext_lazy("New session")
 
     def record(self) -> Session:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from cooperatives.models import Cooperative, Facility, Membership
-from households.resources import ScopedResource
-
-BOOKKEEPING = ["validation_warnings", "version", "created_at", "updated_at"]
+from households.resources import BOOKKEEPING, ScopedResource
 
 
 class CooperativeResource(ScopedResource):

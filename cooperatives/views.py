@@ -15,6 +15,13 @@ from desmigratif.access import Action, ScopedQuerysetMixin, can, get_scoped_obje
 from households.views import VersionedFormView
 
 
+class RecordFormView(LoginRequiredMixin, VersionedFormView):
+    """The record forms of pillar 4: one template, "cancel" back to the pillar's list."""
+
+    template_name = "cooperatives/record_form.html"
+    index_url = "cooperatives:index"
+
+
 class CooperativeListView(ScopedQuerysetMixin, ListView):
     model = Cooperative
     scope_action = Action.READ
@@ -50,18 +57,16 @@ class CooperativeDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class CooperativeCreateView(LoginRequiredMixin, VersionedFormView):
+class CooperativeCreateView(RecordFormView):
     form_class = CooperativeForm
-    template_name = "cooperatives/record_form.html"
     title = gettext_lazy("New cooperative")
 
     def record(self) -> Cooperative:
         return Cooperative()
 
 
-class CooperativeUpdateView(LoginRequiredMixin, VersionedFormView):
+class CooperativeUpdateView(RecordFormView):
     form_class = CooperativeForm
-    template_name = "cooperatives/record_form.html"
     title = gettext_lazy("Edit cooperative")
 
     def record(self) -> Cooperative:
@@ -70,9 +75,8 @@ class CooperativeUpdateView(LoginRequiredMixin, VersionedFormView):
         )
 
 
-class MembershipCreateView(LoginRequiredMixin, VersionedFormView):
+class MembershipCreateView(RecordFormView):
     form_class = MembershipForm
-    template_name = "cooperatives/record_form.html"
     title = gettext_lazy("New member")
 
     def record(self) -> Membership:
@@ -92,18 +96,16 @@ class FacilityListView(ScopedQuerysetMixin, ListView):
         return super().get_queryset().select_related("village").order_by("village__name", "kind", "id")
 
 
-class FacilityCreateView(LoginRequiredMixin, VersionedFormView):
+class FacilityCreateView(RecordFormView):
     form_class = FacilityForm
-    template_name = "cooperatives/record_form.html"
     title = gettext_lazy("New village facility")
 
     def record(self) -> Facility:
         return Facility()
 
 
-class FacilityUpdateView(LoginRequiredMixin, VersionedFormView):
+class FacilityUpdateView(RecordFormView):
     form_class = FacilityForm
-    template_name = "cooperatives/record_form.html"
     title = gettext_lazy("Edit village facility")
 
     def record(self) -> Facility:

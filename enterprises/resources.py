@@ -4,9 +4,7 @@ pillar 1's: rows outside the user's write scope are refused, exports neutralise 
 from __future__ import annotations
 
 from enterprises.models import Attendance, Category, Enterprise, EquipmentAid, MentoringVisit, Training
-from households.resources import PortalResource, ScopedResource
-
-BOOKKEEPING = ["validation_warnings", "version", "created_at", "updated_at"]
+from households.resources import BOOKKEEPING, PortalResource, ScopedResource
 
 
 class CategoryResource(PortalResource):

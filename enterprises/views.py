@@ -24,6 +24,13 @@ from households.models import Household
 from households.views import VersionedFormView
 
 
+class RecordFormView(LoginRequiredMixin, VersionedFormView):
+    """The record forms of pillar 2: one template, "cancel" back to the pillar's list."""
+
+    template_name = "enterprises/record_form.html"
+    index_url = "enterprises:index"
+
+
 class EnterpriseListView(ScopedQuerysetMixin, ListView):
     model = Enterprise
     scope_action = Action.READ
@@ -70,11 +77,10 @@ class EnterpriseDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class EnterpriseCreateView(LoginRequiredMixin, VersionedFormView):
+class EnterpriseCreateView(RecordFormView):
     """Started from the owner household's page: village and owner come from it."""
 
     form_class = EnterpriseForm
-    template_name = "enterprises/record_form.html"
     title = gettext_lazy("New enterprise")
 
     def record(self) -> Enterprise:
@@ -84,9 +90,8 @@ class EnterpriseCreateView(LoginRequiredMixin, VersionedFormView):
         return Enterprise(owner=household, village=household.village)
 
 
-class EnterpriseUpdateView(LoginRequiredMixin, VersionedFormView):
+class EnterpriseUpdateView(RecordFormView):
     form_class = EnterpriseForm
-    template_name = "enterprises/record_form.html"
     title = gettext_lazy("Edit enterprise")
 
     def record(self) -> Enterprise:
@@ -95,9 +100,8 @@ class EnterpriseUpdateView(LoginRequiredMixin, VersionedFormView):
         )
 
 
-class MentoringVisitCreateView(LoginRequiredMixin, VersionedFormView):
+class MentoringVisitCreateView(RecordFormView):
     form_class = MentoringVisitForm
-    template_name = "enterprises/record_form.html"
     title = gettext_lazy("New mentoring visit")
 
     def record(self) -> MentoringVisit:
@@ -107,9 +111,8 @@ class MentoringVisitCreateView(LoginRequiredMixin, VersionedFormView):
         return MentoringVisit(enterprise=enterprise)
 
 
-class EquipmentAidCreateView(LoginRequiredMixin, VersionedFormView):
+class EquipmentAidCreateView(RecordFormView):
     form_class = EquipmentAidForm
-    template_name = "enterprises/record_form.html"
     title = gettext_lazy("New equipment aid")
 
     def record(self) -> EquipmentAid:
@@ -148,9 +151,8 @@ class TrainingDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class TrainingCreateView(LoginRequiredMixin, VersionedFormView):
+class TrainingCreateView(RecordFormView):
     form_class = TrainingForm
-    template_name = "enterprises/record_form.html"
     title = gettext_lazy("New training")
 
     def record(self) -> Training:
@@ -160,9 +162,8 @@ class TrainingCreateView(LoginRequiredMixin, VersionedFormView):
         return reverse("enterprises:training-attendance", args=[record.pk])
 
 
-class TrainingUpdateView(LoginRequiredMixin, VersionedFormView):
+class TrainingUpdateView(RecordFormView):
     form_class = TrainingForm
-    template_name = "enterprises/record_form.html"
     title = gettext_lazy("Edit training")
 
     def record(self) -> Training:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -239,6 +241,8 @@ class KKNumber(models.Model):
         return self.household.get_absolute_url()
 
 
+ADULT_AGE = 18
+
 # What a household form edits for each member (and what exports show).
 PERSON_FIELDS = (
     "nik",
@@ -294,6 +298,20 @@ class Person(Versioned):
 
     def get_absolute_url(self) -> str:
         return f"{self.household.get_absolute_url()}#person-{self.pk}"
+
+    def age(self, on: datetime.date | None = None) -> int | None:
+        """Completed years on ``on`` (today by default); None without a date of birth."""
+        if self.birth_date is None:
+            return None
+        on = on or timezone.localdate()
+        born = self.birth_date
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+    @property
+    def is_minor(self) -> bool:
+        """Under 18 with a known date of birth: who pillar 3 may register as a child."""
+        age = self.age()
+        return age is not None and age < ADULT_AGE
 
 
 class EpisodeStatus(models.TextChoices):

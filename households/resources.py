@@ -16,6 +16,9 @@ from desmigratif.access import Action, AnyUser, can, scope_path
 from households.models import PERSON_FIELDS, Household, Job, MigrationEpisode, Person, PlacementAgency, ServiceRequest
 from households.validators import escape_formula, nik_shown_to
 
+# Columns the portal keeps for itself: not imported, not exported.
+BOOKKEEPING = ["validation_warnings", "version", "created_at", "updated_at"]
+
 
 def village_code_of(instance: Any) -> str:
     value = instance
@@ -62,13 +65,13 @@ class PersonResource(MaskedNikMixin, ScopedResource):
 class EpisodeResource(ScopedResource):
     class Meta:
         model = MigrationEpisode
-        exclude = ["validation_warnings", "version", "created_at", "updated_at"]
+        exclude = BOOKKEEPING
 
 
 class ServiceRequestResource(ScopedResource):
     class Meta:
         model = ServiceRequest
-        exclude = ["validation_warnings", "version", "created_at", "updated_at"]
+        exclude = BOOKKEEPING
 
 
 class JobResource(PortalResource):

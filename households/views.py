@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -96,8 +98,7 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
             members=[
                 {
                     "person": person,
-                    "is_minor": person.birth_date is not None
-                    and (timezone.localdate() - person.birth_date).days < 18 * 365.25,
+                    "is_minor": person.is_minor,
                     "nik": nik_shown_to(user, person.nik, household.village_id),
                     "warnings": [render_warning(w) for w in person.validation_warnings],
                     "episodes": [
@@ -354,17 +355,19 @@ def member_form_row(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
-class VersionedFormView(View):
+class VersionedFormView(View, ABC):
     """Create or edit one record through a ModelForm that takes ``user``; edits are saved with
-    the lost-update check. Subclasses say how to find or start the record."""
+    the lost-update check. Subclasses say how to find or start the record, and where
+    "cancel" leads for a record not saved yet (``index_url``)."""
 
     form_class: type  # set by each subclass
     template_name = "households/record_form.html"
     title = ""
+    index_url = "households:list"
 
+    @abstractmethod
     def record(self) -> Versioned:
         """The record to edit, or a new unsaved one; subclasses scope the lookup."""
-        raise NotImplementedError(f"{type(self).__name__} must say which record it edits")
 
     def form_kwargs(self) -> dict[str, Any]:
         return {"user": self.request.user}
@@ -406,7 +409,8 @@ class VersionedFormView(View):
         return record.get_absolute_url()
 
     def render_form(self, form: Any, record: Versioned, status: int = 200, **extra: Any) -> HttpResponse:
-        context = {"form": form, "record": record, "title": self.title, **extra}
+        cancel_url = record.get_absolute_url() if record.pk else reverse(self.index_url)
+        context = {"form": form, "record": record, "title": self.title, "cancel_url": cancel_url, **extra}
         return render(self.request, self.template_name, context, status=status)
 
 

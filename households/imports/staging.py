@@ -35,7 +35,7 @@ from households.countries import country_code
 from households.imports.columns import COLUMNS, MIGRATION, Column, match_headers
 from households.imports.reading import Table
 from households.imports.values import header_key, number_text, parse_choice, parse_date
-from households.models import ImportBatch, ImportRow, Job, PlacementAgency
+from households.models import Household, ImportBatch, ImportRow, Job, KKNumber, Person, PlacementAgency
 
 ERROR, WARNING = validators.ERROR, validators.WARNING
 HEADERS = {column.key: column.header for column in COLUMNS}
@@ -49,6 +49,7 @@ NOT_IN_FUTURE = {"birth_date", "departure_date", "actual_return"}  # as the form
 # ImportRow columns in COPY order, and those that are text (empty stays "" rather than NULL).
 ROW_FIELDS = [f for f in ImportRow._meta.concrete_fields if f.name != "id"]
 COPY_COLUMNS = [f.column for f in ROW_FIELDS]
+PERSONS, HOUSEHOLDS, KK_NUMBERS = (m._meta.db_table for m in (Person, Household, KKNumber))
 TEXT_COLUMNS = [f.column for f in ROW_FIELDS if f.get_internal_type() == "TextField"]
 
 
@@ -472,17 +473,17 @@ def _judge_across_rows(batch: ImportBatch, lookups: _Lookups) -> dict[str, int]:
                 (
                     "nik",
                     f"""SELECT DISTINCT h.village_id FROM {rows} r
-                        JOIN households_person p ON p.nik = r.nik
-                        JOIN households_household h ON h.id = p.household_id WHERE r.batch_id = %s""",
+                        JOIN {PERSONS} p ON p.nik = r.nik
+                        JOIN {HOUSEHOLDS} h ON h.id = p.household_id WHERE r.batch_id = %s""",
                     _("This NIK cannot be imported here. If it is correct, ask your regency coordinator."),
                 ),
                 (
                     "kk_number",
                     f"""SELECT DISTINCT h.village_id FROM {rows} r
-                        JOIN households_household h ON h.kk_number = r.kk_number WHERE r.batch_id = %s
+                        JOIN {HOUSEHOLDS} h ON h.kk_number = r.kk_number WHERE r.batch_id = %s
                         UNION SELECT DISTINCT h.village_id FROM {rows} r
-                        JOIN households_kknumber k ON k.number = r.kk_number
-                        JOIN households_household h ON h.id = k.household_id WHERE r.batch_id = %s""",
+                        JOIN {KK_NUMBERS} k ON k.number = r.kk_number
+                        JOIN {HOUSEHOLDS} h ON h.id = k.household_id WHERE r.batch_id = %s""",
                     _("This No. KK cannot be imported here. If it is correct, ask your regency coordinator."),
                 ),
             ):
@@ -491,22 +492,22 @@ def _judge_across_rows(batch: ImportBatch, lookups: _Lookups) -> dict[str, int]:
                 if not outside:
                     continue
                 if key == "nik":
-                    where = """FROM households_person p JOIN households_household h ON h.id = p.household_id
+                    where = f"""FROM {PERSONS} p JOIN {HOUSEHOLDS} h ON h.id = p.household_id
                                WHERE r.batch_id = %s AND p.nik = r.nik AND h.village_id = ANY(%s)"""
                     params: list[Any] = [batch.pk, outside]
                 else:
-                    where = """WHERE r.batch_id = %s AND (
-                        EXISTS (SELECT 1 FROM households_household h
+                    where = f"""WHERE r.batch_id = %s AND (
+                        EXISTS (SELECT 1 FROM {HOUSEHOLDS} h
                                 WHERE h.kk_number = r.kk_number AND h.village_id = ANY(%s))
-                        OR EXISTS (SELECT 1 FROM households_kknumber k JOIN households_household h
+                        OR EXISTS (SELECT 1 FROM {KK_NUMBERS} k JOIN {HOUSEHOLDS} h
                                    ON h.id = k.household_id WHERE k.number = r.kk_number AND h.village_id = ANY(%s)))"""
                     params = [batch.pk, outside, outside]
                 flag(where, params, HEADERS[key], f"r.{key}", message)
         # A new NIK whose name and birth date are already registered in the same village.
         counts["possible_duplicates"] = flag(
-            """WHERE r.batch_id = %s AND r.is_valid AND r.birth_date IS NOT NULL AND r.nik <> ''
-               AND NOT EXISTS (SELECT 1 FROM households_person p0 WHERE p0.nik = r.nik)
-               AND EXISTS (SELECT 1 FROM households_person p JOIN households_household h ON h.id = p.household_id
+            f"""WHERE r.batch_id = %s AND r.is_valid AND r.birth_date IS NOT NULL AND r.nik <> ''
+               AND NOT EXISTS (SELECT 1 FROM {PERSONS} p0 WHERE p0.nik = r.nik)
+               AND EXISTS (SELECT 1 FROM {PERSONS} p JOIN {HOUSEHOLDS} h ON h.id = p.household_id
                            WHERE h.village_id = r.village AND p.birth_date = r.birth_date
                              AND lower(p.name) = lower(r.name))""",
             [batch.pk],
