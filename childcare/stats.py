@@ -1,60 +1,84 @@
-"""Aggregates of pillar 3 for a scope (counts only: the dashboard applies small-cell
-suppression for users outside the village). Pure functions of a scope."""
+"""Aggregates of pillar 3 (counts only: the dashboard applies small-cell suppression for
+users outside the village). Pure functions: a scope (counted live) or a figures source
+(the dashboards' summary) in, numbers and rows out."""
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from childcare.models import ActivityKind, Child, LearningHouse, SchoolStatus, Session
 from desmigratif.access import Scope
+from desmigratif.figures import Figures, Measure, by_first_key, figures_of, total
+
+CHILD_VILLAGE = "person__household__village__code"
+
+LEARNING_HOUSES = Measure(
+    "childcare.learning_houses", lambda: LearningHouse.objects.filter(is_active=True), "village__code"
+)
+CHILDREN = Measure(
+    "childcare.children",
+    Child.objects.all,
+    CHILD_VILLAGE,
+    keys=("school_status", ExpressionWrapper(Q(learning_house__isnull=False), output_field=BooleanField())),
+)
+CHILDREN_WITH_A_PARENT_ABROAD = Measure(
+    "childcare.children_parent_abroad",
+    lambda: Child.objects.filter(parents_abroad__status="abroad"),
+    CHILD_VILLAGE,
+    total=lambda: Count("pk", distinct=True),
+)
+SESSIONS = Measure("childcare.sessions", Session.objects.all, "learning_house__village__code", keys=("kind_id",))
+CHILD_ATTENDANCES = Measure(
+    "childcare.child_attendances",
+    Session.children.through.objects.all,
+    "session__learning_house__village__code",
+    keys=("session__kind_id",),
+)
+CAREGIVER_ATTENDANCES = Measure(
+    "childcare.caregiver_attendances",
+    Session.caregivers.through.objects.all,
+    "session__learning_house__village__code",
+    keys=("session__kind_id",),
+)
+MEASURES = [
+    LEARNING_HOUSES,
+    CHILDREN,
+    CHILDREN_WITH_A_PARENT_ABROAD,
+    SESSIONS,
+    CHILD_ATTENDANCES,
+    CAREGIVER_ATTENDANCES,
+]
 
 
-def learning_houses(scope: Scope) -> int:
-    return scope.filter(LearningHouse.objects.filter(is_active=True), "village__code").count()
+def learning_houses(source: Scope | Figures) -> int:
+    """Active learning houses."""
+    return total(figures_of(source), LEARNING_HOUSES)
 
 
-def children(scope: Scope) -> int:
-    return scope.filter(Child.objects.all(), "person__household__village__code").count()
+def children(source: Scope | Figures) -> int:
+    return total(figures_of(source), CHILDREN)
 
 
-def children_in_learning_houses(scope: Scope) -> int:
-    return scope.filter(Child.objects.exclude(learning_house=None), "person__household__village__code").count()
+def children_in_learning_houses(source: Scope | Figures) -> int:
+    return sum(n for (_school, in_house), n in figures_of(source).get(CHILDREN).items() if in_house == "true")
 
 
-def children_with_a_parent_abroad(scope: Scope) -> int:
-    return (
-        scope.filter(Child.objects.filter(parents_abroad__status="abroad"), "person__household__village__code")
-        .distinct()
-        .count()
-    )
+def children_with_a_parent_abroad(source: Scope | Figures) -> int:
+    return total(figures_of(source), CHILDREN_WITH_A_PARENT_ABROAD)
 
 
-def children_by_school_status(scope: Scope) -> list[tuple[str, int]]:
-    counts = dict(
-        scope.filter(Child.objects.all(), "person__household__village__code")
-        .values_list("school_status")
-        .annotate(n=Count("id"))
-    )
+def children_by_school_status(source: Scope | Figures) -> list[tuple[str, int]]:
+    counts = by_first_key(figures_of(source), CHILDREN)
     return [(str(label), counts.get(value, 0)) for value, label in SchoolStatus.choices]
 
 
-def sessions_by_kind(scope: Scope) -> list[tuple[str, int, int, int]]:
+def sessions_by_kind(source: Scope | Figures) -> list[tuple[str, int, int, int]]:
     """(activity, sessions, child attendances, caregiver attendances) for each activity kind."""
-    sessions = scope.filter(Session.objects.all(), "learning_house__village__code")
-    rows = {
-        row["kind_id"]: row
-        for row in sessions.values("kind_id").annotate(
-            n=Count("id", distinct=True),
-            kids=Count("children", distinct=False),
-        )
-    }
-    carers = dict(sessions.values_list("kind_id").annotate(n=Count("caregivers")))
+    figures = figures_of(source)
+    sessions = by_first_key(figures, SESSIONS)
+    kids = by_first_key(figures, CHILD_ATTENDANCES)
+    carers = by_first_key(figures, CAREGIVER_ATTENDANCES)
     return [
-        (
-            kind.name,
-            rows[kind.pk]["n"] if kind.pk in rows else 0,
-            rows[kind.pk]["kids"] if kind.pk in rows else 0,
-            carers.get(kind.pk, 0),
-        )
+        (kind.name, sessions.get(str(kind.pk), 0), kids.get(str(kind.pk), 0), carers.get(str(kind.pk), 0))
         for kind in ActivityKind.objects.order_by("name")
     ]

@@ -1,4 +1,5 @@
-"""Aggregates of pillar 4 and of village facilities for a scope. Pure functions of a scope."""
+"""Aggregates of pillar 4 and of village facilities. Pure functions: a scope (counted live)
+or a figures source (the dashboards' summary) in, numbers and rows out."""
 
 from __future__ import annotations
 
@@ -6,44 +7,60 @@ from django.db.models import Count, Sum
 
 from cooperatives.models import Cooperative, CooperativeKind, Facility, FacilityKind, FacilityStatus, Membership
 from desmigratif.access import Scope
+from desmigratif.figures import Figures, Measure, by_first_key, figures_of, total
 
 
-def cooperatives_by_kind(scope: Scope) -> list[tuple[str, int, int]]:
+def _current_memberships():
+    return Membership.objects.filter(left_on=None)
+
+
+COOPERATIVES = Measure("cooperatives.cooperatives", Cooperative.objects.all, "village__code", keys=("kind",))
+MEMBERS = Measure(
+    "cooperatives.members", _current_memberships, "cooperative__village__code", keys=("cooperative__kind",)
+)
+# Counted in the member household's own village (a household in two cooperatives counts once).
+MEMBER_HOUSEHOLDS = Measure(
+    "cooperatives.member_households",
+    lambda: _current_memberships().exclude(household=None),
+    "household__village__code",
+    total=lambda: Count("household", distinct=True),
+)
+SHARE_CAPITAL = Measure(
+    "cooperatives.share_capital", _current_memberships, "cooperative__village__code", total=lambda: Sum("share_capital")
+)
+SAVINGS = Measure(
+    "cooperatives.savings", _current_memberships, "cooperative__village__code", total=lambda: Sum("savings")
+)
+FACILITIES = Measure("cooperatives.facilities", Facility.objects.all, "village__code", keys=("kind", "status"))
+MEASURES = [COOPERATIVES, MEMBERS, MEMBER_HOUSEHOLDS, SHARE_CAPITAL, SAVINGS, FACILITIES]
+
+
+def cooperatives_total(source: Scope | Figures) -> int:
+    return total(figures_of(source), COOPERATIVES)
+
+
+def cooperatives_by_kind(source: Scope | Figures) -> list[tuple[str, int, int]]:
     """(kind, cooperatives, current members) for each kind."""
-    cooperatives = dict(
-        scope.filter(Cooperative.objects.all(), "village__code").values_list("kind").annotate(n=Count("id"))
-    )
-    members = dict(
-        scope.filter(Membership.objects.filter(left_on=None), "cooperative__village__code")
-        .values_list("cooperative__kind")
-        .annotate(n=Count("id"))
-    )
+    figures = figures_of(source)
+    cooperatives = by_first_key(figures, COOPERATIVES)
+    members = by_first_key(figures, MEMBERS)
     return [(str(label), cooperatives.get(value, 0), members.get(value, 0)) for value, label in CooperativeKind.choices]
 
 
-def member_households(scope: Scope) -> int:
-    """Distinct households with a current membership."""
-    memberships = scope.filter(
-        Membership.objects.filter(left_on=None).exclude(household=None), "cooperative__village__code"
-    )
-    return memberships.values("household").distinct().count()
+def member_households(source: Scope | Figures) -> int:
+    """Households of the area with a current membership (of any cooperative)."""
+    return total(figures_of(source), MEMBER_HOUSEHOLDS)
 
 
-def capital(scope: Scope) -> dict[str, int]:
-    totals = scope.filter(Membership.objects.filter(left_on=None), "cooperative__village__code").aggregate(
-        share_capital=Sum("share_capital"), savings=Sum("savings")
-    )
-    return {key: value or 0 for key, value in totals.items()}
+def capital(source: Scope | Figures) -> dict[str, int]:
+    """Share capital and savings of current members, in rupiah."""
+    figures = figures_of(source)
+    return {"share_capital": total(figures, SHARE_CAPITAL), "savings": total(figures, SAVINGS)}
 
 
-def facilities_by_kind_and_status(scope: Scope) -> list[tuple[str, list[int]]]:
+def facilities_by_kind_and_status(source: Scope | Figures) -> list[tuple[str, list[int]]]:
     """(kind, [count per status in FacilityStatus order]) for each kind."""
-    counts = {
-        (kind, status): n
-        for kind, status, n in scope.filter(Facility.objects.all(), "village__code")
-        .values_list("kind", "status")
-        .annotate(n=Count("id"))
-    }
+    counts = figures_of(source).get(FACILITIES)
     return [
         (str(label), [counts.get((kind, status), 0) for status in FacilityStatus.values])
         for kind, label in FacilityKind.choices

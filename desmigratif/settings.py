@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "enterprises",
     "childcare",
     "cooperatives",
+    "dashboards",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -294,6 +295,10 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # An officer's import waits for a coordinator of its area before it is written.
 IMPORT_APPROVAL_REQUIRED = env_bool("IMPORT_APPROVAL_REQUIRED", False)
+
+# --- dashboards ------------------------------------------------------------------------------------------
+# A dashboard older than this (seconds) queues a refresh of the villages changed since.
+DASHBOARD_MAX_AGE = env_int("DASHBOARD_MAX_AGE", 60, minimum=1)
 
 # --- history ---------------------------------------------------------------------------------------------
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

@@ -32,6 +32,7 @@ urlpatterns = [
     path("usaha-produktif/", include("enterprises.urls")),
     path("community-parenting/", include("childcare.urls")),
     path("koperasi/", include("cooperatives.urls")),
+    path("dasbor/", include("dashboards.urls")),
     path("healthz", views.health, name="health"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin).
     path("favicon.ico", views.favicon),

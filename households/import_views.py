@@ -26,6 +26,7 @@ from households.imports.template import template_csv, template_xlsx
 from households.models import ImportBatch, ImportRow
 from households.tasks import commit_import, validate_import
 from households.validators import escape_formula
+from households.views import figures_changed
 
 COUNT_LABELS = {
     "rows": gettext_lazy("Rows in the file"),
@@ -215,6 +216,7 @@ def import_rollback_view(request: HttpRequest, pk: int, scope: Scope) -> HttpRes
     except ImportRefusedError as refusal:
         messages.error(request, refusal.message)
     else:
+        figures_changed()
         messages.success(request, _("The batch was rolled back."))
     return redirect("households:import-detail", pk=batch.pk)
 

@@ -1,14 +1,17 @@
-"""Aggregates of pillar 1 for a scope (the dashboard composes them). Pure functions: a scope
-in, plain numbers and (label, value) rows out, in a stable order. Archived households and
-their members are not counted."""
+"""Aggregates of pillar 1 (the dashboard composes them). Pure functions: a scope (counted
+live) or a figures source (the dashboards' summary) in, plain numbers and (label, value)
+rows out, in a stable order. Archived households and their members are not counted.
+
+The measures below are what the dashboards' summary tables store per village; see
+desmigratif/figures.py for why each counts things of one village only."""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
 from desmigratif.access import Scope
+from desmigratif.figures import Figures, Measure, by_first_key, figures_of, ranked, total
 from households.models import (
     EpisodeStatus,
     Household,
@@ -23,96 +26,109 @@ from households.models import (
     Sex,
 )
 
-
-def _episodes(scope: Scope) -> QuerySet[MigrationEpisode]:
-    return scope.filter(
-        MigrationEpisode.objects.filter(person__household__is_archived=False), "person__household__village__code"
-    )
+EPISODE_VILLAGE = "person__household__village__code"
 
 
-def registered(scope: Scope) -> dict[str, int]:
+def _episodes():
+    return MigrationEpisode.objects.filter(person__household__is_archived=False)
+
+
+def _abroad():
+    return _episodes().filter(status=EpisodeStatus.ABROAD)
+
+
+HOUSEHOLDS = Measure("households.households", Household.objects.current, "village__code")
+PERSONS = Measure(
+    "households.persons", lambda: Person.objects.filter(household__is_archived=False), "household__village__code"
+)
+ABROAD = Measure(
+    "households.abroad", _abroad, EPISODE_VILLAGE, keys=("destination_country", "sector", "job__name", "person__sex")
+)
+DEPARTURES = Measure(
+    "households.departures",
+    lambda: _episodes().exclude(departure_date=None),
+    EPISODE_VILLAGE,
+    keys=(ExtractYear("departure_date"), "procedural"),
+)
+RETURNS = Measure(
+    "households.returns",
+    lambda: _episodes().exclude(actual_return=None),
+    EPISODE_VILLAGE,
+    keys=(ExtractYear("actual_return"), "return_reason"),
+)
+REQUESTS = Measure("households.requests", ServiceRequest.objects.all, "village__code", keys=("kind", "status"))
+OVERDUE_FOLLOW_UPS = Measure(
+    "households.overdue_follow_ups", lambda: ServiceRequest.objects.follow_up_overdue(), "village__code"
+)
+MEASURES = [HOUSEHOLDS, PERSONS, ABROAD, DEPARTURES, RETURNS, REQUESTS, OVERDUE_FOLLOW_UPS]
+
+
+def registered(source: Scope | Figures) -> dict[str, int]:
     """Households and persons in the register."""
-    return {
-        "households": scope.filter(Household.objects.current(), "village__code").count(),
-        "persons": scope.filter(
-            Person.objects.filter(household__is_archived=False), "household__village__code"
-        ).count(),
-    }
+    figures = figures_of(source)
+    return {"households": total(figures, HOUSEHOLDS), "persons": total(figures, PERSONS)}
 
 
-def _counted(queryset: QuerySet, field: str) -> list[tuple[str, int]]:
-    rows = queryset.values(field).annotate(n=Count("id")).order_by("-n", field)
-    return [(row[field] or "", row["n"]) for row in rows]
+def abroad_total(source: Scope | Figures) -> int:
+    """Workers abroad now (stays recorded as abroad)."""
+    return total(figures_of(source), ABROAD)
 
 
-def abroad_by_country(scope: Scope) -> list[tuple[str, int]]:
+def _abroad_by(figures: Figures, position: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key, value in figures.get(ABROAD).items():
+        counts[key[position]] = counts.get(key[position], 0) + value
+    return counts
+
+
+def abroad_by_country(source: Scope | Figures) -> list[tuple[str, int]]:
     """Workers abroad now, by destination (ISO code), most first."""
-    return _counted(_episodes(scope).filter(status=EpisodeStatus.ABROAD), "destination_country")
+    return ranked(_abroad_by(figures_of(source), 0))
 
 
-def abroad_by_sector(scope: Scope) -> list[tuple[str, int]]:
-    counts = dict(_episodes(scope).filter(status=EpisodeStatus.ABROAD).values_list("sector").annotate(n=Count("id")))
+def abroad_by_sector(source: Scope | Figures) -> list[tuple[str, int]]:
+    counts = _abroad_by(figures_of(source), 1)
     return [(str(label), counts.get(value, 0)) for value, label in Sector.choices] + [
         (_("Not recorded"), counts.get("", 0))
     ]
 
 
-def abroad_by_job(scope: Scope) -> list[tuple[str, int]]:
-    return _counted(_episodes(scope).filter(status=EpisodeStatus.ABROAD), "job__name")
+def abroad_by_job(source: Scope | Figures) -> list[tuple[str, int]]:
+    return ranked(_abroad_by(figures_of(source), 2))
 
 
-def abroad_by_sex(scope: Scope) -> list[tuple[str, int]]:
-    counts = dict(
-        _episodes(scope).filter(status=EpisodeStatus.ABROAD).values_list("person__sex").annotate(n=Count("id"))
-    )
+def abroad_by_sex(source: Scope | Figures) -> list[tuple[str, int]]:
+    counts = _abroad_by(figures_of(source), 3)
     return [(str(label), counts.get(value, 0)) for value, label in Sex.choices]
 
 
-def departures_by_year(scope: Scope) -> list[tuple[int, dict[str, int]]]:
+def departures_by_year(source: Scope | Figures) -> list[tuple[int, dict[str, int]]]:
     """(year, {procedural, non_procedural, unknown}) for each year with a departure."""
-    rows = (
-        _episodes(scope)
-        .exclude(departure_date=None)
-        .annotate(year=ExtractYear("departure_date"))
-        .values_list("year", "procedural")
-        .annotate(n=Count("id"))
-        .order_by("year")
-    )
     years: dict[int, dict[str, int]] = {}
-    for year, procedural, n in rows:
-        years.setdefault(year, dict.fromkeys(Procedural.values, 0))[procedural] = n
-    return list(years.items())
+    for (year, procedural), n in figures_of(source).get(DEPARTURES).items():
+        years.setdefault(int(year), dict.fromkeys(Procedural.values, 0))[procedural] = n
+    return sorted(years.items())
 
 
-def returns_by_year(scope: Scope) -> list[tuple[int, int]]:
-    rows = (
-        _episodes(scope)
-        .exclude(actual_return=None)
-        .annotate(year=ExtractYear("actual_return"))
-        .values("year")
-        .annotate(n=Count("id"))
-        .order_by("year")
-    )
-    return [(row["year"], row["n"]) for row in rows]
+def returns_by_year(source: Scope | Figures) -> list[tuple[int, int]]:
+    return sorted((int(year), n) for year, n in by_first_key(figures_of(source), RETURNS).items())
 
 
-def return_reasons(scope: Scope) -> list[tuple[str, int]]:
-    counts = dict(_episodes(scope).exclude(actual_return=None).values_list("return_reason").annotate(n=Count("id")))
+def return_reasons(source: Scope | Figures) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for (_year, reason), n in figures_of(source).get(RETURNS).items():
+        counts[reason] = counts.get(reason, 0) + n
     return [(str(label), counts.get(value, 0)) for value, label in ReturnReason.choices]
 
 
-def requests_by_kind_and_status(scope: Scope) -> list[tuple[str, dict[str, int]]]:
-    counts = {
-        (kind, status): n
-        for kind, status, n in scope.filter(ServiceRequest.objects.all(), "village__code")
-        .values_list("kind", "status")
-        .annotate(n=Count("id"))
-    }
+def requests_by_kind_and_status(source: Scope | Figures) -> list[tuple[str, dict[str, int]]]:
+    counts = figures_of(source).get(REQUESTS)
     return [
         (str(label), {status: counts.get((kind, status), 0) for status in RequestStatus.values})
         for kind, label in RequestKind.choices
     ]
 
 
-def overdue_follow_ups(scope: Scope) -> int:
-    return scope.filter(ServiceRequest.objects.follow_up_overdue(), "village__code").count()
+def overdue_follow_ups(source: Scope | Figures) -> int:
+    """Unfinished requests whose follow-up date has passed (as of the count)."""
+    return total(figures_of(source), OVERDUE_FOLLOW_UPS)

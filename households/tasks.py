@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -11,6 +12,8 @@ from households.imports.commit import ImportRefusedError, import_commit
 from households.imports.reading import ReadError, read_table
 from households.imports.staging import StageResult, import_stage, kept_problems, staged_villages
 from households.models import ImportBatch, ImportRow
+
+logger = logging.getLogger(__name__)
 
 try:
     from django.tasks import task
@@ -53,6 +56,17 @@ def validate_import(batch_id: int) -> None:
         batch_stage(batch)
 
 
+def refresh_figures_after_import() -> None:
+    """Recount the villages the import wrote, so the dashboards show it at once. A failure
+    here does not undo the import: the next refresh catches up."""
+    from dashboards.services import figures_refresh_changed  # reads every pillar: imported late
+
+    try:
+        figures_refresh_changed()
+    except Exception:
+        logger.exception("Refreshing the dashboards' figures after an import failed")
+
+
 @task()
 def commit_import(batch_id: int, mode: str) -> None:
     """Write a validated batch from its staged rows (staged again if they were lost)."""
@@ -62,6 +76,7 @@ def commit_import(batch_id: int, mode: str) -> None:
             if not ImportRow.objects.filter(batch=batch).exists() and batch_stage(batch).fatal:
                 return
             import_commit(batch=batch, user=batch.user, mode=mode)
+            refresh_figures_after_import()
         except ImportRefusedError as refusal:
             ImportBatch.objects.filter(pk=batch_id).update(
                 status=ImportBatch.Status.VALIDATED, message=refusal.message, progress=100

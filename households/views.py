@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -355,6 +356,14 @@ def member_form_row(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
+def figures_changed() -> None:
+    """Ask for the dashboards' figures to follow a write, once it is committed."""
+    # Imported here: the dashboards app reads every pillar, so no pillar imports it at load time.
+    from dashboards.tasks import figures_refresh_request
+
+    transaction.on_commit(figures_refresh_request)
+
+
 class VersionedFormView(View, ABC):
     """Create or edit one record through a ModelForm that takes ``user``; edits are saved with
     the lost-update check. Subclasses say how to find or start the record, and where
@@ -400,6 +409,7 @@ class VersionedFormView(View, ABC):
                 for name, (mine, theirs) in conflict.changed_fields.items()
             ]
             return self.render_form(form, record, status=409, conflict=conflict, conflict_fields=fields)
+        figures_changed()
         messages.success(request, _("Saved."))
         if form.warnings:
             messages.warning(request, " ".join(w.message for w in form.warnings))

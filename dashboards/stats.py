@@ -1,0 +1,62 @@
+"""The one figure that crosses pillars: the coverage funnel. Households with a worker
+abroad now, and how many of them each of pillars 2, 3 and 4 reaches. The pillars' own
+figures live in their apps' stats.py; this module only composes what needs all of them."""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
+
+from childcare.models import Child
+from cooperatives.models import Membership
+from desmigratif.access import Scope
+from desmigratif.figures import Figures, Measure, figures_of
+from enterprises.models import Attendance, Enterprise
+from households.models import EpisodeStatus, Household, MigrationEpisode
+
+
+def _flag(condition) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _households_with_a_worker_abroad():
+    household = OuterRef("pk")
+    return Household.objects.current().filter(
+        Exists(MigrationEpisode.objects.filter(person__household=household, status=EpisodeStatus.ABROAD))
+    )
+
+
+# Reached by pillar 2: owns an enterprise, a member works in one, or a member was trained.
+_ENTERPRISE = Exists(Enterprise.objects.filter(owner=OuterRef("pk"))) | Exists(
+    Enterprise.objects.filter(members__household=OuterRef("pk"))
+)
+_TRAINED = Exists(Attendance.objects.filter(person__household=OuterRef("pk")))
+# Pillar 3: a child of the household is registered in community parenting.
+_CHILD = Exists(Child.objects.filter(person__household=OuterRef("pk")))
+# Pillar 4: the household, or one of its members, is a current cooperative member.
+_COOPERATIVE = Exists(Membership.objects.filter(left_on=None, household=OuterRef("pk"))) | Exists(
+    Membership.objects.filter(left_on=None, person__household=OuterRef("pk"))
+)
+
+COVERAGE = Measure(
+    "dashboards.coverage",
+    _households_with_a_worker_abroad,
+    "village__code",
+    keys=(_flag(_ENTERPRISE | _TRAINED), _flag(_CHILD), _flag(_COOPERATIVE)),
+)
+MEASURES = [COVERAGE]
+
+
+def coverage_funnel(source: Scope | Figures) -> dict[str, int]:
+    """Households with a worker abroad now, and how many of them pillars 2, 3 and 4 reach
+    (each one, and any of them)."""
+    counts = figures_of(source).get(COVERAGE)
+    funnel = {"abroad": 0, "enterprise": 0, "parenting": 0, "cooperative": 0, "any": 0}
+    for (enterprise, parenting, cooperative), n in counts.items():
+        funnel["abroad"] += n
+        reached = {"enterprise": enterprise, "parenting": parenting, "cooperative": cooperative}
+        for name, flag in reached.items():
+            if flag == "true":
+                funnel[name] += n
+        if "true" in reached.values():
+            funnel["any"] += n
+    return funnel

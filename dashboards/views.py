@@ -1,0 +1,218 @@
+"""Dashboards: one page per area, from the country down to a village, read from the summary.
+
+An area answers 404 unless the user's statistics scope holds all of it. Children's
+figures from 1 to 4 are shown as "<5" unless the user works in the area (write scope),
+and no page here shows a name or a NIK: only counts of the summary."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from dashboards import panels as dashboard_panels
+from dashboards.models import FigureRefresh
+from dashboards.services import last_refresh
+from dashboards.summary import CHILD_COLUMNS, SummaryFigures, child_figures
+from dashboards.tasks import figures_refresh_request
+from desmigratif.access import Action, AnyUser, scope_for
+from desmigratif.models import REGION_MODELS, Region, ancestor_codes, code_level
+
+SORTABLE = ["code", "name", *(column for column, _measure in CHILD_COLUMNS)]
+
+
+def area_url(code: str) -> str:
+    return reverse("dashboards:area", args=[code]) if code else reverse("dashboards:national")
+
+
+def _area_or_404(user: AnyUser, code: str) -> Region | None:
+    """The region (None for the country) if the user's statistics scope holds all of it."""
+    if not scope_for(user, Action.STATS).contains(code):
+        raise Http404
+    if not code:
+        return None
+    region = REGION_MODELS[code_level(code)].objects.filter(code=code).first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def _exact_children(user: AnyUser, code: str) -> bool:
+    """Children's small counts are shown exactly only to those who work in the area."""
+    return scope_for(user, Action.WRITE).contains(code)
+
+
+def _request_refresh(refresh: FigureRefresh | None) -> bool:
+    """Queue a refresh when the figures are older than DASHBOARD_MAX_AGE. True when they are."""
+    max_age = settings.DASHBOARD_MAX_AGE
+    if refresh is not None and (timezone.now() - refresh.started_at).total_seconds() < max_age:
+        return False
+    figures_refresh_request()
+    return True
+
+
+@login_required
+@require_GET
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    """Land on the widest area of the user's statistics scope (or choose, with several)."""
+    scope = scope_for(request.user, Action.STATS)
+    if scope.is_empty:
+        raise Http404
+    areas = scope.widest_areas()
+    if len(areas) == 1:
+        return redirect(area_url(areas[0]))
+    regions = [(code, REGION_MODELS[code_level(code)].objects.filter(code=code).first()) for code in areas]
+    return render(
+        request,
+        "dashboards/choose.html",
+        {"areas": [(area_url(code), region.name if region else code) for code, region in regions]},
+    )
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "dashboards/dashboard.html"
+
+    def get_template_names(self) -> list[str]:
+        if self.request.headers.get("HX-Request") and self.request.headers.get("HX-Target") == "child-areas":
+            return [self.template_name + "#child-areas"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        code = kwargs.get("code", "")
+        region = _area_or_404(user, code)
+        level = code_level(code)
+        figures = SummaryFigures(code)
+        exact = _exact_children(user, code)
+        refresh = last_refresh()
+        sections = [
+            (title, [panel if exact or not panel.children else panel.suppressed() for panel in panels])
+            for title, panels in dashboard_panels.sections(figures)
+        ]
+        headlines = dashboard_panels.headlines(figures)
+        for headline in headlines:
+            if headline.children and not exact and headline.value and headline.value <= dashboard_panels.SMALL_CELL:
+                headline.value = None
+        sort, descending = self._sort()
+        context.update(
+            region=region,
+            code=code,
+            level=level,
+            breadcrumbs=self._breadcrumbs(user, code),
+            headlines=headlines,
+            sections=sections,
+            refresh=refresh,
+            stale=_request_refresh(refresh),
+            child_level_name=REGION_MODELS[level + 1]._meta.verbose_name if level < 4 else "",
+            children=self._children(user, code, level, sort, descending) if level < 4 else [],
+            child_columns=self._child_columns(),
+            sort=sort,
+            descending=descending,
+            csv_base=area_url(code),
+            records_url=self._records_url(user, code, level),
+        )
+        return context
+
+    def _sort(self) -> tuple[str, bool]:
+        sort = self.request.GET.get("sort", "code")
+        if sort not in SORTABLE:
+            sort = "code"
+        return sort, self.request.GET.get("dir") == "desc"
+
+    @staticmethod
+    def _child_columns() -> list[tuple[str, str]]:
+        labels = {
+            "households": _("Households"),
+            "persons": _("Persons"),
+            "abroad": _("Abroad now"),
+            "overdue": _("Overdue follow-ups"),
+            "enterprises": _("Enterprises"),
+            "children": _("Children"),
+            "cooperatives": _("Cooperatives"),
+        }
+        return [(column, labels[column]) for column, _measure in CHILD_COLUMNS]
+
+    @staticmethod
+    def _breadcrumbs(user: AnyUser, code: str) -> list[tuple[str, str | None]]:
+        """Areas above this one; linked only where the user may open them."""
+        scope = scope_for(user, Action.STATS)
+        crumbs: list[tuple[str, str | None]] = []
+        if code:
+            crumbs.append((_("Indonesia"), area_url("") if scope.contains("") else None))
+        names = {}
+        for ancestor in ancestor_codes(code):
+            model = REGION_MODELS[code_level(ancestor)]
+            names[ancestor] = model.objects.filter(code=ancestor).values_list("name", flat=True).first() or ancestor
+        crumbs += [(names[a], area_url(a) if scope.contains(a) else None) for a in ancestor_codes(code)]
+        return crumbs
+
+    @staticmethod
+    def _children(user: AnyUser, code: str, level: int, sort: str, descending: bool) -> list[dict[str, Any]]:
+        model = REGION_MODELS[level + 1]
+        regions = model.objects.active()
+        if code:
+            regions = regions.filter(code__startswith=code + ".")
+        figures = child_figures(code, level)
+        names = dict(regions.values_list("code", "name"))
+        # Areas with figures under a retired code still appear, under their code.
+        write = scope_for(user, Action.WRITE)
+        rows = []
+        for child in sorted(set(names) | set(figures)):
+            values = {column: figures.get(child, {}).get(column, 0) for column, _measure in CHILD_COLUMNS}
+            kids = values["children"]
+            if 0 < kids <= dashboard_panels.SMALL_CELL and not write.contains(child):
+                values["children"] = None
+            rows.append({"code": child, "name": names.get(child, child), "url": area_url(child), **values})
+
+        def key(row: dict[str, Any]) -> tuple:
+            value = row[sort]
+            # Suppressed cells sort as the smallest non-zero counts.
+            return (value is None and 1) or value or 0, row["code"]
+
+        if sort in {"code", "name"}:
+            rows.sort(key=lambda row: (row[sort], row["code"]), reverse=descending)
+        else:
+            rows.sort(key=key, reverse=descending)
+        return rows
+
+    @staticmethod
+    def _records_url(user: AnyUser, code: str, level: int) -> str | None:
+        if level == 4 and scope_for(user, Action.READ).contains(code):
+            return reverse("households:list") + f"?area={code}"
+        return None
+
+
+@login_required
+@require_GET
+def panel_csv(request: HttpRequest, panel: str, code: str = "") -> HttpResponse:
+    """One panel's table as CSV, with the same suppression as the page."""
+    _area_or_404(request.user, code)
+    figures = SummaryFigures(code)
+    found = dashboard_panels.panel(figures, panel)
+    if found is None:
+        raise Http404
+    if found.children and not _exact_children(request.user, code):
+        found = found.suppressed()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{panel}-{code or "indonesia"}.csv"'
+    response.write("\ufeff")  # so that Excel reads the UTF-8 right
+    writer = csv.writer(response)
+    writer.writerow(found.columns)
+    for row in found.rows:
+        writer.writerow(["<5" if value is None else value for value in row])
+    refresh = last_refresh()
+    if refresh is not None:
+        writer.writerow([])
+        writer.writerow([_("Figures as of %(time)s") % {"time": timezone.localtime(refresh.started_at).isoformat()}])
+    return response

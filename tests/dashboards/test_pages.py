@@ -1,0 +1,141 @@
+"""Dashboard pages: each user sees exactly their area, drill-down from the nation to a
+village, small-cell suppression of children's figures, no names or NIKs, CSV per panel."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from dashboards.services import figures_refresh
+from households.models import Person
+from tests.conftest import VILLAGE_A, VILLAGE_B
+from tests.dashboards.conftest import SMALL_VILLAGE
+from tests.factories import AssignmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(code=""):
+    return reverse("dashboards:area", args=[code]) if code else reverse("dashboards:national")
+
+
+@pytest.fixture
+def refreshed(programme):
+    figures_refresh()
+
+
+@pytest.mark.parametrize(
+    ("user", "lands_on", "opens", "refused"),
+    [
+        ("officer_a", VILLAGE_A, [VILLAGE_A], ["", "32", "32.12", "32.12.16", VILLAGE_B, SMALL_VILLAGE]),
+        ("coordinator", "32.12", ["32.12", "32.12.16", VILLAGE_A, SMALL_VILLAGE], ["", "32", "33", VILLAGE_B, "32.13"]),
+        ("analyst", "", ["", "32", "33", "32.12", VILLAGE_A, VILLAGE_B], []),
+    ],
+)
+def test_each_user_sees_exactly_their_area(client, refreshed, request, user, lands_on, opens, refused):
+    client.force_login(request.getfixturevalue(user))
+    assert client.get(reverse("dashboards:home")).url == url(lands_on)
+    for code in opens:
+        assert client.get(url(code)).status_code == 200, code
+        assert client.get(f"{url(code)}abroad-country.csv").status_code == 200, code
+    for code in refused:
+        assert client.get(url(code)).status_code == 404, code
+        assert client.get(f"{url(code)}abroad-country.csv").status_code == 404, code
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    for address in (reverse("dashboards:home"), url(""), url(VILLAGE_A), f"{url(VILLAGE_A)}children.csv"):
+        response = client.get(address)
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), address
+
+
+def test_a_user_with_several_areas_chooses_one(client, refreshed, officer_a):
+    AssignmentFactory(user=officer_a, role="officer", area=VILLAGE_B)
+    client.force_login(officer_a)
+    page = client.get(reverse("dashboards:home"))
+    assert page.status_code == 200
+    assert url(VILLAGE_A) in page.text and url(VILLAGE_B) in page.text
+
+
+def test_drill_down_from_the_nation_to_a_village(client, refreshed, analyst):
+    client.force_login(analyst)
+    page = client.get(url(""))
+    for code in ("32", "32.12", "32.12.16", VILLAGE_A):
+        assert f'href="{url(code)}"' in page.text, code
+        page = client.get(url(code))
+        assert page.status_code == 200
+        assert f'href="{url("")}"' in page.text  # the breadcrumb back to the nation
+    assert "child-areas" not in page.text  # a village has no areas below it
+
+
+def test_child_areas_sort_by_any_figure_and_swap_with_htmx(client, refreshed, analyst):
+    client.force_login(analyst)
+    page = client.get(
+        url("32.12.16"), {"sort": "households", "dir": "desc"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="child-areas"
+    )
+    assert page.status_code == 200
+    assert page.text.lstrip().startswith('<section id="child-areas"') and "<html" not in page.text
+    codes = re.findall(r'<td class="font-monospace">([\d.]+)</td>', page.text)
+    households = client.get(url("32.12.16"), {"sort": "households", "dir": "desc"}).context["children"]
+    assert [row["households"] for row in households] == sorted((row["households"] for row in households), reverse=True)
+    assert codes[0] in {"32.12.16.2004", "32.12.16.2005"}
+
+
+def test_small_children_counts_are_suppressed_outside_the_village(client, refreshed, coordinator):
+    officer = AssignmentFactory(user=UserFactory(username="officer.small"), role="officer", area=SMALL_VILLAGE).user
+    client.force_login(officer)
+    own = client.get(url(SMALL_VILLAGE))
+    assert re.search(r'id="headline-children">\s*2\s*<', own.text)
+    assert "2" in client.get(f"{url(SMALL_VILLAGE)}children.csv").content.decode()
+
+    client.force_login(coordinator)
+    outside = client.get(url(SMALL_VILLAGE))
+    assert re.search(r'id="headline-children">\s*&lt;5\s*<', outside.text)
+    assert 'data-value="2"' not in outside.text.split('id="panel-children"')[1].split("</figure>")[0]
+    csv = client.get(f"{url(SMALL_VILLAGE)}children.csv").content.decode()
+    assert "<5" in csv
+    district = client.get(url("32.12.01"))
+    row = next(row for row in district.context["children"] if row["code"] == SMALL_VILLAGE)
+    assert row["children"] is None
+
+
+def test_analysts_see_no_name_or_nik_on_any_dashboard(client, refreshed, analyst):
+    client.force_login(analyst)
+    persons = list(Person.objects.values_list("name", "nik"))
+    assert persons
+    for code in ("", "32", "32.12", "32.12.16", VILLAGE_A, VILLAGE_B):
+        text = client.get(url(code)).text
+        for name, nik in persons:
+            assert nik not in text
+            if " " in name:
+                assert name not in text, (code, name)
+
+
+def test_a_panel_downloads_as_csv(client, refreshed, analyst):
+    client.force_login(analyst)
+    response = client.get(f"{url('')}requests.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert len(lines) > 3
+    assert client.get(f"{url('')}no-such-panel.csv").status_code == 404
+
+
+def test_every_panel_has_a_table_a_definition_and_a_csv_link(client, refreshed, analyst):
+    client.force_login(analyst)
+    page = client.get(url(""))
+    for _title, panels in page.context["sections"]:
+        for panel in panels:
+            assert panel.definition
+            assert f"{url('')}{panel.slug}.csv" in page.text
+    assert "Chart" in page.text or "Grafik" in page.text or "chart-box" in page.text
+
+
+def test_stale_figures_queue_a_refresh(client, programme, analyst):
+    from django_tasks_db.models import DBTaskResult
+
+    client.force_login(analyst)
+    page = client.get(url(""))
+    assert page.status_code == 200
+    assert DBTaskResult.objects.filter(task_path="dashboards.tasks.refresh_figures").count() == 1
+    client.get(url(""))  # a second view within the minute queues nothing more
+    assert DBTaskResult.objects.filter(task_path="dashboards.tasks.refresh_figures").count() == 1
