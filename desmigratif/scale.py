@@ -184,7 +184,7 @@ def scale_seed(*, households: int, seed: int = 1, progress: Callable[[int], None
     jobs = list(Job.objects.values_list("pk", flat=True)) or [None]
     categories = list(Category.objects.values_list("pk", flat=True))
     kinds = list(ActivityKind.objects.values_list("pk", flat=True))
-    allocated = (Household, Person, Enterprise, Training, LearningHouse, Child, Cooperative)
+    allocated = (Household, Person, MigrationEpisode, Enterprise, Training, LearningHouse, Child, Session, Cooperative)
     tables = {
         model: _Table(model, with_id=model in allocated)
         for model in (
@@ -205,11 +205,24 @@ def scale_seed(*, households: int, seed: int = 1, progress: Callable[[int], None
             Facility,
         )
     }
+    # Many-to-many rows: a child's parent abroad, the children present at a session.
+    parents_abroad = _Table(Child.parents_abroad.through, with_id=False)
+    present = _Table(Session.children.through, with_id=False)
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
         new_id = {
             model: _IdPool(wrapper, model)
-            for model in (Household, Person, MigrationEpisode, Enterprise, Training, LearningHouse, Child, Cooperative)
+            for model in (
+                Household,
+                Person,
+                MigrationEpisode,
+                Enterprise,
+                Training,
+                LearningHouse,
+                Child,
+                Session,
+                Cooperative,
+            )
         }
         done = 0
         numbers = _Numbers(rng)
@@ -231,8 +244,11 @@ def scale_seed(*, households: int, seed: int = 1, progress: Callable[[int], None
                 )
             house_id = new_id[LearningHouse]()
             tables[LearningHouse].add(id=house_id, village_id=village, name=f"Rumah Belajar {village}", is_active=True)
+            sessions = []
             for week in range(8 if kinds else 0):
+                sessions.append(new_id[Session]())
                 tables[Session].add(
+                    id=sessions[-1],
                     learning_house_id=house_id,
                     kind_id=rng.choice(kinds),
                     held_on=today - datetime.timedelta(days=7 * week + 1),
@@ -288,7 +304,7 @@ def scale_seed(*, households: int, seed: int = 1, progress: Callable[[int], None
                         religion="islam",
                         validation_warnings=[],
                     )
-                worker = None
+                worker = episode_id = None
                 if rng.random() < 0.7:
                     worker = person_ids[1] if rng.random() < 0.65 else person_ids[0]
                     status = rng.choices(["abroad", "returned", "preparing"], [60, 30, 10])[0]
@@ -298,7 +314,9 @@ def scale_seed(*, households: int, seed: int = 1, progress: Callable[[int], None
                     returned = (
                         departure + datetime.timedelta(days=rng.randint(100, 900)) if status == "returned" else None
                     )
+                    episode_id = new_id[MigrationEpisode]()
                     tables[MigrationEpisode].add(
+                        id=episode_id,
                         person_id=worker[0],
                         status=status,
                         destination_country=destination(),
@@ -347,14 +365,19 @@ def scale_seed(*, households: int, seed: int = 1, progress: Callable[[int], None
                         )
                 for person_id, _sex, relationship, born in person_ids:
                     if relationship == "child" and (today - born).days < 17 * 365 and worker and rng.random() < 0.5:
+                        child_id, in_house = new_id[Child](), rng.random() < 0.4
                         tables[Child].add(
-                            id=new_id[Child](),
+                            id=child_id,
                             person_id=person_id,
-                            learning_house_id=house_id if rng.random() < 0.4 else None,
+                            learning_house_id=house_id if in_house else None,
                             caregiver_id=person_ids[0][0],
                             school_status="attending",
                             validation_warnings=[],
                         )
+                        if status == "abroad":
+                            parents_abroad.add(child_id=child_id, migrationepisode_id=episode_id)
+                        for session_id in rng.sample(sessions, min(len(sessions), 4)) if in_house else ():
+                            present.add(session_id=session_id, child_id=child_id)
                 if rng.random() < 0.15:
                     tables[Membership].add(
                         cooperative_id=cooperative_id,
@@ -366,11 +389,11 @@ def scale_seed(*, households: int, seed: int = 1, progress: Callable[[int], None
                     )
                 done += 1
                 if done % 20_000 == 0:
-                    for table in tables.values():
+                    for table in [*tables.values(), parents_abroad, present]:
                         table.flush(cursor)
                     if progress is not None:
                         progress(done)
-        for table in tables.values():
+        for table in [*tables.values(), parents_abroad, present]:
             table.flush(cursor)
     for model in (Household, Person, MigrationEpisode):
         with connection.cursor() as wrapper:

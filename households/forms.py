@@ -310,9 +310,7 @@ class HouseholdFilterForm(forms.Form):
                     Q(kk_number=digits) | Q(kk_numbers__number=digits) | Q(members__nik=digits)
                 ).distinct()
             else:
-                queryset = queryset.filter(
-                    Exists(Person.objects.filter(household=OuterRef("pk"), name__icontains=term))
-                )
+                queryset = queryset.filter(Exists(Person.objects.name_matches(term).filter(household=OuterRef("pk"))))
         episode = {
             key: data[name]
             for name, key in (

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -180,6 +183,12 @@ class Household(Versioned):
         verbose_name_plural = _("households")
         permissions = [("import_household", "Can import households"), ("export_household", "Can export households")]
         ordering = ["-created_at"]
+        # One per sort of the household list, ending in the id as its keyset pages do.
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="household_newest"),
+            models.Index(fields=["kk_number", "id"], name="household_kk_order"),
+            models.Index(fields=["village", "id"], name="household_village_order"),
+        ]
 
     def __str__(self) -> str:
         return f"KK {self.kk_number}" if self.kk_number else _("Household %(id)s") % {"id": self.pk}
@@ -258,6 +267,17 @@ PERSON_FIELDS = (
 )
 
 
+class PersonQuerySet(models.QuerySet):
+    def name_matches(self, term: str) -> PersonQuerySet:
+        """Persons whose name has a word starting with each word of ``term``, in any case:
+        "sri rah" finds "Sri Rahayu". Served by the person_name_words index."""
+        words = re.findall(r"[^\W_]+", term.lower())
+        if not words:
+            return self.none()
+        query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="simple")
+        return self.annotate(name_words=SearchVector("name", config="simple")).filter(name_words=query)
+
+
 class Person(Versioned):
     scope_path = "household__village__code"
 
@@ -276,6 +296,7 @@ class Person(Versioned):
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     marital_status = models.CharField(_("marital status"), max_length=10, choices=MaritalStatus.choices, blank=True)
 
+    objects = PersonQuerySet.as_manager()
     history = HistoricalRecords(user_db_constraint=False)  # bulk history, see above
 
     class Meta:
@@ -291,7 +312,11 @@ class Person(Versioned):
                 condition=Q(nik__isnull=True) | Q(nik__regex=r"^\d{16}$"), name="person_nik_16_digits"
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="person_name")]
+        indexes = [
+            models.Index(fields=["name"], name="person_name"),
+            # The list's name search: every word of the search starts a word of the name.
+            GinIndex(SearchVector("name", config="simple"), name="person_name_words"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -8,6 +8,7 @@ from cooperatives.models import Cooperative, Facility
 from enterprises.models import Enterprise
 from households.models import Household, KKNumber, MigrationEpisode, Person
 from households.validators import check_kk, check_nik
+from tests.childcare.conftest import activity_kinds  # noqa: F401 - autouse
 from tests.enterprises.conftest import categories  # noqa: F401 - autouse
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,9 @@ def test_seed_scale_writes_valid_records_in_plausible_proportions(capsys):
         and Cooperative.objects.exists()
         and Facility.objects.exists()
     )
+    # Children are linked to their parent abroad, and come to their learning house's sessions.
+    assert Child.objects.filter(parents_abroad__status="abroad").exists()
+    assert Child.objects.filter(sessions__isnull=False).exists()
     for person in Person.objects.order_by("?")[:200]:
         _value, facts, findings = check_nik(person.nik, birth_date=person.birth_date, sex=person.sex)
         assert facts is not None and not [f for f in findings if f.is_error], person.nik

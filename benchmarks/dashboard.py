@@ -1,0 +1,246 @@
+"""Dashboards and the household list at national scale (1,000,000 households by default).
+
+Run: `make bench-dashboard` (or `DEBUG=1 .venv/bin/python benchmarks/dashboard.py`).
+
+Uses the kept scale database (benchmarks/scale_database.py: made with `seed_scale` on the
+first run, about 4 minutes per million households, then reused). Then, on that data:
+
+* ``full_refresh_s``: a full refresh of the summary tables (every village, every level);
+* dashboards, warm: server time of the national page and of the three biggest provinces'
+  pages through Django's test client (middleware, view, template; no network), as a
+  ministry analyst, 40 rounds after 3 unmeasured ones; ``dashboard_p95_ms`` over all of them;
+* dashboards, cold: the first national and province page of a fresh process (imports,
+  connection, template compilation): ``dashboard_cold_ms`` is the slower of the two;
+* baseline in the same run: the same national panels counted live from the register
+  (``LiveFigures``), once, to show what the summary saves;
+* household list as an administrator (the whole country): first page of each sort, a
+  page half a million rows deep (keyset cursor) of each sort, and name searches;
+  ``list_p95_ms`` over all of them;
+* ``refresh_after_import_s``: the reference import of 40,072 households
+  (benchmarks/reference_file.py, 317 villages of Indramayu) is committed, then the
+  refresh the import task runs (`figures_refresh_changed`) is timed; the import is rolled
+  back afterwards so the dataset stays the same between runs.
+
+The machine is shared and noisy: compare the figures with the baseline of the same run.
+The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desmigratif.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from scale_database import NAME, use_scale_database  # noqa: E402
+
+HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "1000000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
+WARMUP = 3
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def timed_get(client: Client, url: str, **params) -> float:
+    started = time.perf_counter()
+    response = client.get(url, params)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} {params} answered {response.status_code}")
+    return elapsed
+
+
+def users():
+    from desmigratif.models import Assignment, Role, User
+
+    analyst, _ = User.objects.get_or_create(username="bench.analyst")
+    Assignment.objects.get_or_create(user=analyst, role=Role.ANALYST)
+    admin, _ = User.objects.get_or_create(username="bench.admin", defaults={"is_superuser": True, "is_staff": True})
+    return analyst, admin
+
+
+def biggest_provinces() -> list[str]:
+    from dashboards.models import AreaFigure
+    from households.stats import HOUSEHOLDS as MEASURE
+
+    rows = AreaFigure.objects.filter(level=1, measure=MEASURE.name).order_by("-value").values_list("area", flat=True)
+    return list(rows[:3])
+
+
+def dashboards(analyst) -> dict:
+    client = Client()
+    client.force_login(analyst)
+    pages = [reverse("dashboards:national")] + [reverse("dashboards:area", args=[p]) for p in biggest_provinces()]
+    samples: dict[str, list[float]] = {url: [] for url in pages}
+    for round_number in range(WARMUP + ROUNDS):
+        for url in pages:
+            elapsed = timed_get(client, url)
+            if round_number >= WARMUP:
+                samples[url].append(elapsed)
+    every = [value for values in samples.values() for value in values]
+    return {
+        "pages": {url: round(percentile(values, 0.95), 1) for url, values in samples.items()},
+        "p50": percentile(every, 0.5),
+        "p95": percentile(every, 0.95),
+    }
+
+
+def live_baseline() -> float:
+    """The national panels counted straight from the register, as without a summary."""
+    from dashboards import panels
+    from desmigratif.access import Scope
+    from desmigratif.figures import LiveFigures
+
+    started = time.perf_counter()
+    figures = LiveFigures(Scope.everywhere())
+    panels.headlines(figures)
+    panels.sections(figures)
+    return (time.perf_counter() - started) * 1000
+
+
+def cold() -> float:
+    """The first national and province pages of a fresh process, slower of the two (ms)."""
+    output = subprocess.run(  # noqa: S603 - this very script
+        [sys.executable, __file__, "--cold"], capture_output=True, text=True, check=True, env=os.environ
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])["cold_ms"]
+
+
+def cold_child() -> None:
+    connection.settings_dict["NAME"] = NAME
+    setup_test_environment()
+    analyst, _admin = users()
+    client = Client()
+    client.force_login(analyst)
+    province = biggest_provinces()[0]
+    times = [
+        timed_get(client, reverse("dashboards:national")),
+        timed_get(client, reverse("dashboards:area", args=[province])),
+    ]
+    print(json.dumps({"cold_ms": round(max(times), 1), "each": [round(t, 1) for t in times]}))
+
+
+def household_list(admin) -> dict:
+    from desmigratif.pagination import _encode
+    from households.forms import HouseholdFilterForm
+    from households.models import Household
+
+    client = Client()
+    client.force_login(admin)
+    url = reverse("households:list")
+    requests: list[dict] = []
+    for sort, order in HouseholdFilterForm.SORTS.items():
+        requests.append({"sort": sort})
+        # A cursor half a million rows deep: what "next" gives on page 20,000.
+        deep = Household.objects.current().order_by(*order)[500_000]
+        requests.append({"sort": sort, "after": _encode([getattr(deep, f.lstrip("-")) for f in order])})
+    for term in ("Siti", "wahyu kusuma", "Sri Rahman", "Yanti"):
+        requests.append({"q": term})
+        requests.append({"q": term, "sort": "kk"})
+    samples: dict[str, list[float]] = {json.dumps(r): [] for r in requests}
+    for round_number in range(WARMUP + ROUNDS // 2):
+        for params in requests:
+            elapsed = timed_get(client, url, **params)
+            if round_number >= WARMUP:
+                samples[json.dumps(params)].append(elapsed)
+    every = [value for values in samples.values() for value in values]
+    return {
+        "requests": {key: round(percentile(values, 0.95), 1) for key, values in samples.items()},
+        "p95": percentile(every, 0.95),
+    }
+
+
+def refresh_after_import(admin) -> dict:
+    from import_households import commit, reference_file, stage
+
+    from dashboards.services import figures_refresh_changed
+    from households.imports.commit import import_rollback
+
+    path = reference_file(40_072)
+    batch, preview_s = stage(path, admin)
+    batch, commit_s = commit(batch, admin)
+    started = time.perf_counter()
+    refresh = figures_refresh_changed()
+    refresh_s = time.perf_counter() - started
+    if refresh.is_full:
+        raise SystemExit("expected an incremental refresh after the import")
+    written = {key: value for key, value in batch.counts.items() if key.endswith("_created")}
+    import_rollback(batch=batch, user=admin)
+    figures_refresh_changed()
+    return {
+        "refresh_s": refresh_s,
+        "villages": refresh.villages,
+        "import_preview_s": preview_s,
+        "import_commit_s": commit_s,
+        "written": written,
+    }
+
+
+def main() -> None:
+    setup_test_environment()  # the test client's request/response plumbing, nothing else
+    households = use_scale_database(HOUSEHOLDS)
+    analyst, admin = users()
+    from dashboards.services import figures_refresh
+    from households.models import Person
+
+    persons = Person.objects.count()
+    started = time.perf_counter()
+    figures_refresh()
+    full_refresh_s = time.perf_counter() - started
+    print(f"{households:,} households, {persons:,} persons; full refresh of the summary {full_refresh_s:.1f} s")
+
+    cold_ms = cold()
+    warm = dashboards(analyst)
+    print(f"dashboards warm: p50 {warm['p50']:.1f} ms, p95 {warm['p95']:.1f} ms; per page p95 {warm['pages']}")
+    print(f"dashboards cold (fresh process): {cold_ms:.1f} ms")
+    baseline_ms = live_baseline()
+    print(f"baseline: the national panels counted live, once: {baseline_ms:.0f} ms")
+    listing = household_list(admin)
+    print(f"household list p95 {listing['p95']:.1f} ms; per request p95 {listing['requests']}")
+    imported = refresh_after_import(admin)
+    print(
+        f"import of 40,072 households: commit {imported['import_commit_s']:.1f} s, "
+        f"then refresh of {imported['villages']} villages {imported['refresh_s']:.2f} s ({imported['written']})"
+    )
+    print(
+        json.dumps(
+            {
+                "households": households,
+                "persons": persons,
+                "dashboard_p95_ms": round(warm["p95"], 1),
+                "dashboard_p50_ms": round(warm["p50"], 1),
+                "dashboard_cold_ms": cold_ms,
+                "live_national_ms": round(baseline_ms),
+                "list_p95_ms": round(listing["p95"], 1),
+                "refresh_after_import_s": round(imported["refresh_s"], 2),
+                "refreshed_villages": imported["villages"],
+                "full_refresh_s": round(full_refresh_s, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--cold"]:
+        cold_child()
+    else:
+        main()
