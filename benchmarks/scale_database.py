@@ -64,7 +64,7 @@ def use_scale_database(households: int) -> int:
     if not Village.objects.exists():
         regions_load(regions=kemendagri_2025())
     started = time.perf_counter()
-    print(f"seeding {households - present:,} households into {NAME} (about 10 minutes per million)", flush=True)
+    print(f"seeding {households - present:,} households into {NAME} (about 4 minutes per million)", flush=True)
 
     def progress(done: int) -> None:
         if done % 100_000 < 1_000:

@@ -16,7 +16,10 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.utils import flatatt
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, Scope, scope_for
@@ -250,3 +253,24 @@ def assignment_form_for(user: AnyUser) -> type[AssignmentForm]:
             super().__init__(*args, user=user, **kwargs)
 
     return ScopedAssignmentForm
+
+
+class LongSelect(forms.Select):
+    """A ``<select>`` written in Python instead of one template include per option: the same
+    markup, for lists such as the ~250 countries, where the includes cost about 25 ms a page."""
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
+        widget = context["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            rendered = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((str(option["value"]), flatatt(option["attrs"]), option["label"]) for option in options),
+            )
+            groups.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered) if group_name else rendered
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), SafeString("".join(groups))
+        )

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.lookups import GreaterThan
 from django.http import HttpRequest
 
 
@@ -40,8 +41,22 @@ def _decode(cursor: str, model: type[models.Model], fields: list[str]) -> list[A
         return None
 
 
-def _after(fields: list[str], values: list[Any]) -> Q:
+class _Row(Func):
+    """A row value, ``ROW(a, b)``: PostgreSQL compares rows left to right, and serves
+    ``ROW(a, b) > ROW(x, y)`` with one range scan of an index on (a, b)."""
+
+    function = "ROW"
+    output_field = models.Field()
+
+
+def _after(fields: list[str], values: list[Any]) -> Q | GreaterThan:
     """Rows strictly after ``values`` in the order ``fields`` (each maybe "-" for descending)."""
+    directions = {name.startswith("-") for name in fields}
+    if len(directions) == 1:
+        columns = _Row(*(F(name.lstrip("-")) for name in fields))
+        row = _Row(*(Value(value) for value in values))
+        return GreaterThan(row, columns) if directions == {True} else GreaterThan(columns, row)
+    # Mixed directions: the expanded form (a > x) OR (a = x AND b < y)…
     condition = Q(pk__in=[])
     for i, name in enumerate(fields):
         column = name.lstrip("-")

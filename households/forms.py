@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, Scope, scoped
-from desmigratif.forms import AreaField, VillageField
+from desmigratif.forms import AreaField, LongSelect, VillageField
 from households import validators
 from households.countries import country_choices
 from households.models import (
@@ -199,7 +199,9 @@ PersonFormSet = forms.inlineformset_factory(
 
 
 class EpisodeForm(FindingsMixin, forms.ModelForm):
-    destination_country = forms.ChoiceField(label=_("Destination country"), required=False, choices=())
+    destination_country = forms.ChoiceField(
+        label=_("Destination country"), required=False, choices=(), widget=LongSelect
+    )
 
     class Meta:
         model = MigrationEpisode
@@ -278,7 +280,7 @@ class HouseholdFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Worker status"), required=False, choices=[("", _("any")), *EpisodeStatus.choices]
     )
-    country = forms.ChoiceField(label=_("Destination country"), required=False, choices=())
+    country = forms.ChoiceField(label=_("Destination country"), required=False, choices=(), widget=LongSelect)
     procedural = forms.ChoiceField(label=_("Procedural"), required=False, choices=[("", _("any")), *Procedural.choices])
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("any")), *Sector.choices])
     archived = forms.BooleanField(label=_("Include archived households"), required=False)
