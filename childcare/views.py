@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from childcare.forms import ChildForm, LearningHouseForm, SessionForm
 from childcare.models import Child, LearningHouse, Session
-from desmigratif.access import Action, ScopedQuerysetMixin, can, get_scoped_object_or_404
+from desmigratif.access import Action, ScopedQuerysetMixin, ScopeRequiredMixin, can, get_scoped_object_or_404
 from desmigratif.models import AccessLog
 from households.models import Person
 from households.views import VersionedFormView
@@ -61,7 +61,8 @@ class LearningHouseDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class LearningHouseCreateView(RecordFormView):
+class LearningHouseCreateView(ScopeRequiredMixin, RecordFormView):
+    scope_action = Action.WRITE  # the form offers only villages the user may write in
     form_class = LearningHouseForm
     title = gettext_lazy("New learning house")
 

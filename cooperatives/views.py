@@ -11,7 +11,7 @@ from django.views.generic import DetailView, ListView
 
 from cooperatives.forms import CooperativeForm, FacilityForm, MembershipForm
 from cooperatives.models import Cooperative, Facility, Membership
-from desmigratif.access import Action, ScopedQuerysetMixin, can, get_scoped_object_or_404
+from desmigratif.access import Action, ScopedQuerysetMixin, ScopeRequiredMixin, can, get_scoped_object_or_404
 from households.views import VersionedFormView
 
 
@@ -57,7 +57,8 @@ class CooperativeDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class CooperativeCreateView(RecordFormView):
+class CooperativeCreateView(ScopeRequiredMixin, RecordFormView):
+    scope_action = Action.WRITE  # the form offers only villages the user may write in
     form_class = CooperativeForm
     title = gettext_lazy("New cooperative")
 
@@ -96,7 +97,8 @@ class FacilityListView(ScopedQuerysetMixin, ListView):
         return super().get_queryset().select_related("village").order_by("village__name", "kind", "id")
 
 
-class FacilityCreateView(RecordFormView):
+class FacilityCreateView(ScopeRequiredMixin, RecordFormView):
+    scope_action = Action.WRITE  # the form offers only villages the user may write in
     form_class = FacilityForm
     title = gettext_lazy("New village facility")
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView
 
-from desmigratif.access import Action, ScopedQuerysetMixin, can, get_scoped_object_or_404
+from desmigratif.access import Action, ScopedQuerysetMixin, ScopeRequiredMixin, can, get_scoped_object_or_404
 from enterprises.forms import AttendanceForm, EnterpriseForm, EquipmentAidForm, MentoringVisitForm, TrainingForm
 from enterprises.models import Category, Enterprise, EnterpriseStatus, EquipmentAid, MentoringVisit, Training
 from enterprises.services import training_attendance_set
@@ -151,7 +151,8 @@ class TrainingDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class TrainingCreateView(RecordFormView):
+class TrainingCreateView(ScopeRequiredMixin, RecordFormView):
+    scope_action = Action.WRITE  # the form offers only villages the user may write in
     form_class = TrainingForm
     title = gettext_lazy("New training")
 

@@ -1,0 +1,325 @@
+"""Every URL of the portal, found from the URLconf, as each of the cast, on records of
+village A and of village B. A page nobody classified here fails the test, and so does a
+classified page that lets someone reach a record outside their area.
+
+Statuses: 200 (or a redirect after a successful POST), 302 to the login page, 404 outside
+the user's area (the portal does not even confirm a record exists), 403 where a
+permission beyond the area is missing (exports), 405 for the wrong method.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from childcare.models import ActivityKind, Child, LearningHouse, Session
+from cooperatives.models import Cooperative, Facility
+from enterprises.models import Category, Enterprise, Training
+from households.models import ImportBatch, MigrationEpisode, ServiceRequest
+from tests.conftest import VILLAGE_A, VILLAGE_B
+from tests.factories import HouseholdFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
+CAST = ["anonymous", "officer_a", "officer_b", "coordinator", "analyst", "administrator"]
+LOGIN = "login"  # a redirect to the login page
+ADMIN_LOGIN = "admin-login"
+
+
+def all_url_names() -> list[tuple[str, str]]:
+    """(name, route) of every named URL of the portal, the admin's included."""
+
+    def walk(patterns, prefix="", namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+                yield name or f"<unnamed {prefix}{pattern.pattern}>", prefix + str(pattern.pattern)
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+# --- records of one village ------------------------------------------------------------------------
+
+
+def village_records(village: str) -> dict:
+    household = HouseholdFactory(village_id=village)
+    adult = PersonFactory(household=household, birth_date=datetime.date(1990, 1, 1), relationship="head")
+    minor = PersonFactory(household=household, relationship="child", birth_date=TODAY - datetime.timedelta(days=3000))
+    kid = PersonFactory(household=household, relationship="child", birth_date=TODAY - datetime.timedelta(days=2000))
+    episode = MigrationEpisode.objects.create(person=adult, status="abroad", destination_country="HK")
+    request = ServiceRequest.objects.create(
+        village_id=village, kind="information", description="x", status="open", opened_on=TODAY
+    )
+    category, _ = Category.objects.get_or_create(code="food", defaults={"name": "Makanan"})
+    enterprise = Enterprise.objects.create(village_id=village, owner=household, name="Usaha", category=category)
+    training = Training.objects.create(village_id=village, kind="mtu", topic="T", starts_on=TODAY, ends_on=TODAY)
+    house = LearningHouse.objects.create(village_id=village, name="Rumah Belajar")
+    child = Child.objects.create(person=kid, learning_house=house)
+    kind, _ = ActivityKind.objects.get_or_create(code="reading", defaults={"name": "Membaca"})
+    Session.objects.create(learning_house=house, kind=kind, held_on=TODAY)
+    cooperative = Cooperative.objects.create(village_id=village, kind="koperasi", name="Koperasi")
+    facility = Facility.objects.create(village_id=village, kind="road", funder="x")
+    return {
+        "village": village,
+        "household": household,
+        "adult": adult,
+        "minor": minor,
+        "episode": episode,
+        "request": request,
+        "enterprise": enterprise,
+        "training": training,
+        "house": house,
+        "child": child,
+        "cooperative": cooperative,
+        "facility": facility,
+    }
+
+
+def batch_of(village: str, user) -> ImportBatch:
+    return ImportBatch.objects.create(
+        user=user,
+        file_name="x.csv",
+        sha256="0" * 64,
+        status=ImportBatch.Status.VALIDATED,
+        villages=[village],
+        upload=b"no_kk;nama\n1;x\n",
+    )
+
+
+# --- expectations -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Expected status per user; a pair means (record of village A, record of village B)."""
+
+    statuses: dict[str, int | str | tuple]
+    method: str = "get"
+
+
+def per_area(read: set[str], *, on_success: int = 200) -> dict[str, tuple]:
+    """Statuses for a page of one village's record, readable by the users in ``read``
+    (administrators always)."""
+    a_users = {"officer_a", "coordinator", "administrator"} & (read | {"administrator"})
+    b_users = {"officer_b", "administrator"} & (read | {"administrator"})
+    expected: dict[str, tuple | str] = {"anonymous": LOGIN}
+    for user in CAST[1:]:
+        expected[user] = (on_success if user in a_users else 404, on_success if user in b_users else 404)
+    return expected
+
+
+READ = per_area({"officer_a", "officer_b", "coordinator"})
+WRITE = per_area({"officer_a", "officer_b"})
+STATS = {**per_area({"officer_a", "officer_b", "coordinator", "analyst"}), "analyst": (200, 200)}
+# Pages with no record: anyone logged in, or anyone with some scope for the action.
+LOGGED_IN = {"anonymous": LOGIN, **dict.fromkeys(CAST[1:], 200)}
+ANY_READ = {**LOGGED_IN, "analyst": 404}
+# Lists show what the user may read: nothing at all for an analyst (test_lists_show_only_the_users_records).
+LIST = LOGGED_IN
+ANY_WRITE = {**ANY_READ, "coordinator": 404}
+ANY_STATS = LOGGED_IN
+
+PORTAL: dict[str, Rule] = {
+    "home": Rule(LOGGED_IN),
+    "login": Rule({"anonymous": 200, **dict.fromkeys(CAST[1:], 302)}),
+    "logout": Rule(dict.fromkeys(CAST, 405)),
+    "password_change": Rule(LOGGED_IN),
+    "password_change_done": Rule(LOGGED_IN),
+    "set_language": Rule(dict.fromkeys(CAST, 302), method="post"),
+    "health": Rule(dict.fromkeys(CAST, 200)),
+    "<unnamed favicon.ico>": Rule(dict.fromkeys(CAST, 301)),
+    "region-index": Rule(ANY_STATS),
+    "region-search": Rule(ANY_STATS),
+    "region-picker": Rule({**ANY_STATS}),
+    "region-detail": Rule(STATS),
+    "households:list": Rule(LIST),
+    "households:export": Rule({**ANY_READ, "officer_a": 403, "officer_b": 403, "coordinator": 403}),
+    "households:create": Rule(ANY_WRITE),
+    "households:member-row": Rule(ANY_WRITE),
+    "households:detail": Rule(READ),
+    "households:update": Rule(WRITE),
+    "households:archive": Rule(WRITE),
+    "households:episode-create": Rule(WRITE),
+    "households:episode-update": Rule(WRITE),
+    "households:episode-return": Rule(per_area({"officer_a", "officer_b"}, on_success=302), method="post"),
+    "households:request-list": Rule(LIST),
+    "households:request-create": Rule(ANY_WRITE),
+    "households:request-detail": Rule(READ),
+    "households:request-update": Rule(WRITE),
+    "households:alerts": Rule(ANY_READ),
+    "households:import": Rule(ANY_WRITE),
+    "households:import-template": Rule(ANY_WRITE),
+    "households:import-detail": Rule(WRITE),
+    "households:import-confirm": Rule(per_area({"officer_a", "officer_b"}, on_success=302), method="post"),
+    "households:import-approve": Rule(per_area({"coordinator"}, on_success=302), method="post"),
+    "households:import-approvals": Rule({**LOGGED_IN, "officer_a": 404, "officer_b": 404, "analyst": 404}),
+    "households:import-rollback": Rule(per_area({"officer_a", "officer_b"}, on_success=302), method="post"),
+    "households:import-errors": Rule(WRITE),
+    "enterprises:index": Rule(LIST),
+    "enterprises:create": Rule(WRITE),
+    "enterprises:detail": Rule(READ),
+    "enterprises:update": Rule(WRITE),
+    "enterprises:visit-create": Rule(WRITE),
+    "enterprises:aid-create": Rule(WRITE),
+    "enterprises:training-list": Rule(LIST),
+    "enterprises:training-create": Rule(ANY_WRITE),
+    "enterprises:training-detail": Rule(READ),
+    "enterprises:training-update": Rule(WRITE),
+    # An empty POST: the form comes back with its errors.
+    "enterprises:training-attendance": Rule(WRITE, method="post"),
+    "childcare:index": Rule(LIST),
+    "childcare:house-create": Rule(ANY_WRITE),
+    "childcare:house-detail": Rule(READ),
+    "childcare:house-update": Rule(WRITE),
+    "childcare:session-create": Rule(WRITE),
+    "childcare:child-create": Rule(WRITE),
+    "childcare:child-detail": Rule(WRITE),  # children: the village's officers only
+    "childcare:child-update": Rule(WRITE),
+    "cooperatives:index": Rule(LIST),
+    "cooperatives:create": Rule(ANY_WRITE),
+    "cooperatives:detail": Rule(READ),
+    "cooperatives:update": Rule(WRITE),
+    "cooperatives:member-create": Rule(WRITE),
+    "cooperatives:facility-list": Rule(LIST),
+    "cooperatives:facility-create": Rule(ANY_WRITE),
+    "cooperatives:facility-update": Rule(WRITE),
+    "dashboards:home": Rule({**LOGGED_IN, **dict.fromkeys(CAST[1:], 302)}),
+    "dashboards:national": Rule({**ANY_STATS, "officer_a": 404, "officer_b": 404, "coordinator": 404}),
+    "dashboards:national-csv": Rule({**ANY_STATS, "officer_a": 404, "officer_b": 404, "coordinator": 404}),
+    "dashboards:area": Rule(STATS),
+    "dashboards:area-csv": Rule(STATS),
+}
+
+# Query strings of fragments that need one.
+QUERY: dict[str, dict] = {
+    "households:member-row": {"index": "1"},
+    "region-picker": {"name": "village", "id": "id_village", "action": "write"},
+}
+
+# The record each page's URL names, by URL name: a function of one village's records.
+ARGUMENTS: dict[str, Callable[[dict], list]] = {
+    "region-detail": lambda r: [r["village"]],
+    "dashboards:area": lambda r: [r["village"]],
+    "dashboards:area-csv": lambda r: [r["village"], "children"],
+    "dashboards:national-csv": lambda r: ["children"],
+    "households:detail": lambda r: [r["household"].pk],
+    "households:update": lambda r: [r["household"].pk],
+    "households:archive": lambda r: [r["household"].pk],
+    "households:episode-create": lambda r: [r["adult"].pk],
+    "households:episode-update": lambda r: [r["episode"].pk],
+    "households:episode-return": lambda r: [r["episode"].pk],
+    "households:request-detail": lambda r: [r["request"].pk],
+    "households:request-update": lambda r: [r["request"].pk],
+    "households:import-template": lambda r: ["csv"],
+    "households:import-detail": lambda r: [r["batch"].pk],
+    "households:import-confirm": lambda r: [r["batch"].pk],
+    "households:import-approve": lambda r: [r["batch"].pk],
+    "households:import-rollback": lambda r: [r["batch"].pk],
+    "households:import-errors": lambda r: [r["batch"].pk],
+    "enterprises:create": lambda r: [r["household"].pk],
+    "enterprises:detail": lambda r: [r["enterprise"].pk],
+    "enterprises:update": lambda r: [r["enterprise"].pk],
+    "enterprises:visit-create": lambda r: [r["enterprise"].pk],
+    "enterprises:aid-create": lambda r: [r["enterprise"].pk],
+    "enterprises:training-detail": lambda r: [r["training"].pk],
+    "enterprises:training-update": lambda r: [r["training"].pk],
+    "enterprises:training-attendance": lambda r: [r["training"].pk],
+    "childcare:house-detail": lambda r: [r["house"].pk],
+    "childcare:house-update": lambda r: [r["house"].pk],
+    "childcare:session-create": lambda r: [r["house"].pk],
+    "childcare:child-create": lambda r: [r["minor"].pk],
+    "childcare:child-detail": lambda r: [r["child"].pk],
+    "childcare:child-update": lambda r: [r["child"].pk],
+    "cooperatives:detail": lambda r: [r["cooperative"].pk],
+    "cooperatives:update": lambda r: [r["cooperative"].pk],
+    "cooperatives:member-create": lambda r: [r["cooperative"].pk],
+    "cooperatives:facility-update": lambda r: [r["facility"].pk],
+}
+
+
+def status_of(response) -> int | str:
+    if response.status_code == 302 and response.url.startswith(reverse("login")):
+        return LOGIN
+    if response.status_code == 302 and response.url.startswith(reverse("admin:login")):
+        return ADMIN_LOGIN
+    return response.status_code
+
+
+@pytest.fixture
+def world(cast):
+    records = {"A": village_records(VILLAGE_A), "B": village_records(VILLAGE_B)}
+    records["A"]["batch"] = batch_of(VILLAGE_A, cast["officer_a"])
+    records["B"]["batch"] = batch_of(VILLAGE_B, cast["officer_b"])
+    return records
+
+
+def portal_names() -> list[str]:
+    return [name for name, route in all_url_names() if not route.startswith("admin/")]
+
+
+def test_every_portal_url_is_classified():
+    unclassified = sorted(set(portal_names()) - set(PORTAL))
+    assert not unclassified, f"add these pages to the permission matrix: {unclassified}"
+
+
+@pytest.mark.parametrize("name", sorted(PORTAL))
+def test_portal_url(client, cast, world, name):
+    rule = PORTAL[name]
+    mismatches = []
+    for user_name in CAST:
+        user = cast[user_name]
+        client.logout()
+        if user.is_authenticated:
+            client.force_login(user)
+        expected = rule.statuses[user_name]
+        targets = ["A", "B"] if name in ARGUMENTS else [None]
+        for index, village in enumerate(targets):
+            args = ARGUMENTS[name](world[village]) if village else []
+            url = reverse(name, args=args) if not name.startswith("<unnamed") else "/favicon.ico"
+            if name == "households:import-approve":  # each approval needs a batch that waits for one
+                ImportBatch.objects.update(status=ImportBatch.Status.AWAITING_APPROVAL)
+            response = getattr(client, rule.method)(url, QUERY.get(name, {}))
+            want = expected[index] if isinstance(expected, tuple) else expected
+            if status_of(response) != want:
+                mismatches.append((user_name, village, want, status_of(response)))
+    assert not mismatches, mismatches
+
+
+LISTS = {
+    "households:list": "household",
+    "households:request-list": "request",
+    "enterprises:index": "enterprise",
+    "enterprises:training-list": "training",
+    "childcare:index": "house",
+    "cooperatives:index": "cooperative",
+    "cooperatives:facility-list": "facility",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_lists_show_only_the_users_records(client, cast, world, name):
+    """A list answers 200 to anyone logged in, with only the records of the user's areas."""
+    readers = {
+        "officer_a": {"A"},
+        "officer_b": {"B"},
+        "coordinator": {"A"},
+        "analyst": set(),
+        "administrator": {"A", "B"},
+    }
+    for user_name, villages in readers.items():
+        client.force_login(cast[user_name])
+        page = client.get(reverse(name))
+        shown = {record.pk for record in page.context["object_list"]} if "object_list" in page.context else None
+        if shown is None:  # the household list pages by keyset
+            shown = {row["household"].pk for row in page.context["rows"]}
+        expected = {world[village][LISTS[name]].pk for village in villages}
+        assert shown == expected, (user_name, name)
