@@ -1,4 +1,5 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from childcare import resources
 from childcare.models import ActivityKind, Child, LearningHouse, Session
@@ -8,7 +9,9 @@ READONLY = ["version", "validation_warnings", "created_at", "updated_at"]
 
 
 @admin.register(ActivityKind)
-class ActivityKindAdmin(PortalAdmin):
+class ActivityKindAdmin(ImportExportModelAdmin):
+    """A national code list: no area, edited by administrators."""
+
     resource_classes = [resources.ActivityKindResource]
     list_display = ["name", "code", "for_caregivers", "is_active"]
     list_filter = ["is_active", "for_caregivers"]

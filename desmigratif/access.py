@@ -291,6 +291,28 @@ class ScopedAdminMixin:
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return super().has_delete_permission(request, obj) and self._writable(request, obj)  # type: ignore[misc]
 
+    def _may_see_history(self, request: HttpRequest, object_id: str) -> bool:
+        """A record's history is as private as the record. A deleted record's history (kept
+        for recovery) has no village left to check: superusers only."""
+        from django.contrib.admin.utils import unquote
+
+        pk = unquote(object_id)
+        if self.model._default_manager.filter(pk=pk).exists():  # type: ignore[attr-defined]
+            return self.get_queryset(request).filter(pk=pk).exists()
+        return bool(request.user.is_superuser)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        if not self._may_see_history(request, object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if not self._may_see_history(request, object_id):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+
     def formfield_for_foreignkey(self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any) -> Any:
         related = db_field.related_model
         if issubclass(related, Region) or getattr(related, "scope_path", None):

@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from desmigratif.access import Action, ScopedAdminMixin, scoped
 from desmigratif.forms import assignment_form_for
-from desmigratif.models import Assignment, District, Province, Regency, User, Village
+from desmigratif.models import AccessLog, Assignment, District, Province, Regency, User, Village
 
 admin.site.site_header = _("Portal Desmigratif")
 admin.site.site_title = _("Portal Desmigratif")
@@ -95,3 +95,31 @@ class AssignmentInline(admin.TabularInline):
 class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     inlines = [AssignmentInline]
     list_display = ["username", "first_name", "last_name", "is_active", "is_staff", "last_login"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Who exported, imported or viewed children's records and whole NIKs, and when: for
+    administrators (superusers) only, and nobody edits it."""
+
+    list_display = ["at", "user", "kind", "what", "rows"]
+    list_filter = ["kind", "at"]
+    search_fields = ["user__username", "what"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+    readonly_fields = ["at", "user", "kind", "what", "rows", "detail"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

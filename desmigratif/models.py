@@ -182,6 +182,10 @@ def region_for_code(code: str) -> Region | None:
 class User(AbstractUser):
     """A person who signs in: what they may see comes from their assignments."""
 
+    # Who changed whose account (staff status, activation, names). Password hashes and
+    # log-in times are left out: old hashes must not outlive a password change.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], user_db_constraint=False)
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")

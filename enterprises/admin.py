@@ -1,4 +1,5 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from enterprises import resources
 from enterprises.models import Attendance, Category, Enterprise, EquipmentAid, MentoringVisit, Training
@@ -6,7 +7,9 @@ from households.admin import PortalAdmin
 
 
 @admin.register(Category)
-class CategoryAdmin(PortalAdmin):
+class CategoryAdmin(ImportExportModelAdmin):
+    """A national code list: no area, edited by administrators."""
+
     resource_classes = [resources.CategoryResource]
     list_display = ["name", "code", "is_active"]
     list_filter = ["is_active"]

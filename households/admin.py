@@ -5,6 +5,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from desmigratif.access import ScopedAdminMixin
+from desmigratif.models import AccessLog
 from households import resources
 from households.models import Household, Job, KKNumber, MigrationEpisode, Person, PlacementAgency, ServiceRequest
 from households.validators import nik_shown_to
@@ -19,6 +20,23 @@ class PortalAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
 
     def get_export_resource_kwargs(self, request: HttpRequest, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_data_for_export(self, request: HttpRequest, queryset, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        AccessLog.objects.create(
+            user=request.user, kind=AccessLog.Kind.EXPORT, what=f"admin {self.model._meta.label}", rows=len(data)
+        )
+        return data
+
+    def process_result(self, result, request: HttpRequest):
+        AccessLog.objects.create(
+            user=request.user,
+            kind=AccessLog.Kind.IMPORT,
+            what=f"admin {self.model._meta.label}",
+            rows=result.total_rows,
+            detail={kind: count for kind, count in result.totals.items() if count},
+        )
+        return super().process_result(result, request)
 
 
 class KKNumberInline(admin.TabularInline):

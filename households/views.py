@@ -27,11 +27,13 @@ from desmigratif.access import (
     ScopedQuerysetMixin,
     ScopeRequiredMixin,
     can,
+    can_see_full_nik,
     get_scoped_object_or_404,
     scope_for,
     scope_required,
     scoped,
 )
+from desmigratif.models import AccessLog
 from desmigratif.pagination import keyset_page, query_without
 from households.exports import household_list_export
 from households.forms import (
@@ -121,6 +123,11 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
             history=household_history(household=household),
             can_edit=can(user, Action.WRITE, household.village_id),
         )
+        shown = [p.nik for p in household.members.all() if p.nik and can_see_full_nik(user, household.village_id)]
+        if shown:
+            AccessLog.objects.create(
+                user=user, kind=AccessLog.Kind.NIK_VIEW, what=f"household {household.pk}", rows=len(shown)
+            )
         return context
 
 
