@@ -1,14 +1,24 @@
-"""Content-Security-Policy header for every response, the admin included.
+"""Middleware of the portal: the Content-Security-Policy header, session timeouts, and the
+second login factor.
+
+Content-Security-Policy header for every response, the admin included.
 
 Django 5.2 has no CSP support; Django 6.0 adds
 ``django.middleware.csp.ContentSecurityPolicyMiddleware`` reading the same
 ``SECURE_CSP`` dict, so moving to it means swapping this class in MIDDLEWARE.
 """
 
+import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 
 def build_policy(directives: dict[str, list[str]]) -> str:
@@ -24,3 +34,56 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class SessionTimeoutMiddleware:
+    """Ends a session after SESSION_IDLE_TIMEOUT without a request and SESSION_ABSOLUTE_TIMEOUT
+    after the login. The last-seen time is written at most once a minute, so an active user
+    costs one session write a minute, not one a request; each write also pushes the session's
+    expiry (SESSION_COOKIE_AGE) forward."""
+
+    STARTED, SEEN = "_session_started", "_session_seen"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            started = session.setdefault(self.STARTED, now)
+            seen = session.get(self.SEEN, now)
+            if now - started > settings.SESSION_ABSOLUTE_TIMEOUT or now - seen > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+            if now - seen > 60 or self.SEEN not in session:
+                session[self.SEEN] = now
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """After the password, the second factor: a user with a TOTP device must enter its code,
+    and administrators and ministry analysts must set one up before anything else."""
+
+    OPEN = {"login", "logout", "two-factor-verify", "two-factor-setup", "set_language", "health", "javascript-catalog"}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, args: Any, kwargs: Any) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in self.OPEN:
+            return None
+        from desmigratif.accounts import has_device, requires_two_factor
+
+        if has_device(user):
+            return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': request.get_full_path()})}")
+        if requires_two_factor(user):
+            return redirect(f"{reverse('two-factor-setup')}?{urlencode({'next': request.get_full_path()})}")
+        return None

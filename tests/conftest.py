@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.test import Client
 
 from desmigratif import embedded_postgres
 from desmigratif.models import Role, region_codes
@@ -46,6 +47,32 @@ def pytest_sessionfinish(session, exitstatus):
     # Leave the machine as we found it: stop the embedded server if this run started it.
     if embedded_postgres.started_here:
         embedded_postgres.stop(settings.BASE_DIR)
+
+
+class VerifiedClient(Client):
+    """``force_login`` as a login that is complete: for a user who needs a second factor (or
+    has one), the session has passed it too. Tests of the second factor itself use Django's
+    plain ``Client``."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from desmigratif.accounts import requires_two_factor
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None and requires_two_factor(user):
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return VerifiedClient()
 
 
 @pytest.fixture(autouse=True)

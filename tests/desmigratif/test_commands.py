@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
 from desmigratif.access import Action, scope_for
 from desmigratif.models import Assignment, User
@@ -25,7 +25,7 @@ def test_seed_demo_creates_the_cast_once(capsys):
     call_command("seed_demo")
     assert "5 created" in capsys.readouterr().out
     for username, (role, area) in EXPECTED.items():
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        user = authenticate(RequestFactory().post("/masuk/"), username=username, password=DEMO_PASSWORD)
         assert user is not None, username
         assignment = Assignment.objects.get(user=user)
         assert (assignment.role, assignment.area_code) == (role, area)

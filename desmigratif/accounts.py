@@ -1,0 +1,94 @@
+"""The second login factor (TOTP, django-otp): who must have one, and the two pages that set
+one up and ask for its code. The middleware that sends users here is
+desmigratif.middleware.TwoFactorMiddleware."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import segno
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from desmigratif.access import AnyUser, current_assignments
+from desmigratif.models import Role
+
+# Roles whose accounts reach national data or every record: a password alone is not enough.
+TWO_FACTOR_ROLES = {Role.ADMINISTRATOR, Role.ANALYST}
+
+
+def requires_two_factor(user: AnyUser) -> bool:
+    return bool(user.is_superuser) or any(a.role in TWO_FACTOR_ROLES for a in current_assignments(user))
+
+
+def has_device(user: AnyUser) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+@never_cache
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The code of the user's device, once per session."""
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next(request))
+        form.add_error("token", _("That code is not right, or it has expired. Try the current one."))
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next(request)})
+
+
+@never_cache
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """A new authenticator: the QR code (or the key to type), confirmed with a first code."""
+    user = request.user
+    if user.is_verified():
+        return redirect(_next(request))
+    if has_device(user):  # one confirmed device is enough; asking for it is the verify page's job
+        return redirect("two-factor-verify")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+        user=user, name="authenticator", confirmed=False
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(_next(request))
+        form.add_error("token", _("That code is not right, or it has expired. Try the current one."))
+    context: dict[str, Any] = {
+        "form": form,
+        "next": _next(request),
+        "required": requires_two_factor(user),
+        "qr_code": segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff"),
+        "key": base64.b32encode(device.bin_key).decode(),
+    }
+    return render(request, "registration/two_factor_setup.html", context)

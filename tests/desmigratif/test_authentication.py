@@ -1,0 +1,164 @@
+"""Logging in: throttling per username and address, Argon2, session timeouts, and the second
+factor that administrators and ministry analysts must have. These use Django's plain test
+client: the shared one logs its users in with the second factor already passed."""
+
+import time
+
+import pytest
+from django.contrib.auth.hashers import check_password, make_password
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from desmigratif.services import DEMO_PASSWORD
+from tests.conftest import VILLAGE_A
+from tests.factories import AssignmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def log_in(client, username, password, address="10.0.0.1"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def code(device) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+# --- throttling -------------------------------------------------------------------------------------
+
+
+def test_five_wrong_passwords_lock_that_username_from_that_address(officer_a):
+    client = Client()
+    for _ in range(4):
+        assert log_in(client, "officer.a", "wrong").status_code == 200
+    assert log_in(client, "officer.a", "wrong").status_code == 429  # the fifth locks
+    locked = log_in(client, "officer.a", DEMO_PASSWORD)
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_shared_uplink_does_not_lock_out_the_other_officers(officer_a, officer_b):
+    client = Client()
+    for _ in range(6):
+        log_in(client, "officer.a", "wrong")
+    assert log_in(Client(), "officer.b", DEMO_PASSWORD).status_code == 302  # same address, other user
+    assert log_in(Client(), "officer.a", DEMO_PASSWORD, address="10.0.0.2").status_code == 302  # other address
+
+
+def test_a_successful_login_clears_the_count(officer_a):
+    client = Client()
+    for _ in range(4):
+        log_in(client, "officer.a", "wrong")
+    assert log_in(client, "officer.a", DEMO_PASSWORD).status_code == 302
+    client.post(reverse("logout"))
+    for _ in range(4):
+        log_in(client, "officer.a", "wrong")
+    assert log_in(client, "officer.a", DEMO_PASSWORD).status_code == 302
+
+
+# --- passwords and sessions ----------------------------------------------------------------------------
+
+
+def test_passwords_are_hashed_with_argon2():
+    hashed = make_password("kata-sandi-yang-panjang")
+    assert hashed.startswith("argon2$")
+    assert check_password("kata-sandi-yang-panjang", hashed)
+
+
+def test_a_session_ends_after_30_idle_minutes(officer_a, settings):
+    client = Client()
+    log_in(client, "officer.a", DEMO_PASSWORD)
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session["_session_seen"] = time.time() - settings.SESSION_IDLE_TIMEOUT - 1
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert client.get(reverse("home")).status_code == 302  # logged out, not just redirected once
+
+
+def test_a_session_ends_12_hours_after_the_login_even_when_active(officer_a, settings):
+    client = Client()
+    log_in(client, "officer.a", DEMO_PASSWORD)
+    session = client.session
+    session["_session_started"] = time.time() - settings.SESSION_ABSOLUTE_TIMEOUT - 1
+    session["_session_seen"] = time.time()
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_activity_keeps_a_session_alive(officer_a, settings):
+    client = Client()
+    log_in(client, "officer.a", DEMO_PASSWORD)
+    session = client.session
+    session["_session_seen"] = time.time() - settings.SESSION_IDLE_TIMEOUT + 120
+    session.save()
+    assert client.get(reverse("home")).status_code == 200
+    assert client.session["_session_seen"] > time.time() - 5  # the visit counted
+
+
+# --- the second factor -------------------------------------------------------------------------------------
+
+
+def test_an_analyst_must_set_up_a_second_factor_first(db):
+    analyst = AssignmentFactory(user=UserFactory(username="analis"), role="analyst", area="").user
+    client = Client()
+    log_in(client, "analis", DEMO_PASSWORD)
+    response = client.get(reverse("dashboards:national"))
+    assert response.status_code == 302 and response.url.startswith(reverse("two-factor-setup"))
+    page = client.get(response.url)
+    assert page.status_code == 200 and "<svg" in page.text
+    device = TOTPDevice.objects.get(user=analyst, confirmed=False)
+    assert client.post(response.url, {"token": "000000", "next": "/dasbor/indonesia/"}).status_code == 200
+    device.refresh_from_db()
+    device.throttle_reset()  # a wrong code makes the device wait a second or more before the next one
+    done = client.post(response.url, {"token": code(device), "next": "/dasbor/indonesia/"})
+    assert done.status_code == 302 and done.url == "/dasbor/indonesia/"
+    assert client.get(reverse("dashboards:national")).status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_an_administrator_with_a_device_enters_its_code_at_each_login(db):
+    admin = UserFactory(username="admin.portal", is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+    client = Client()
+    log_in(client, "admin.portal", DEMO_PASSWORD)
+    for url in (reverse("home"), reverse("admin:index"), reverse("households:list")):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("two-factor-verify")), url
+    wrong = client.post(reverse("two-factor-verify"), {"token": "123456"})
+    assert wrong.status_code == 200 and client.get(reverse("home")).status_code == 302
+    device.refresh_from_db()
+    device.throttle_reset()  # a wrong code makes the device wait a second or more before the next one
+    right = client.post(reverse("two-factor-verify"), {"token": code(device), "next": reverse("admin:index")})
+    assert right.url == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_officers_may_use_a_second_factor_but_need_not(db):
+    officer = AssignmentFactory(user=UserFactory(username="petugas"), role="officer", area=VILLAGE_A).user
+    client = Client()
+    log_in(client, "petugas", DEMO_PASSWORD)
+    assert client.get(reverse("households:list")).status_code == 200
+    page = client.get(reverse("two-factor-setup"))
+    assert page.status_code == 200
+    device = TOTPDevice.objects.get(user=officer)
+    client.post(reverse("two-factor-setup"), {"token": code(device)})
+    client.post(reverse("logout"))
+    log_in(client, "petugas", DEMO_PASSWORD)
+    response = client.get(reverse("households:list"))
+    assert response.url.startswith(reverse("two-factor-verify"))  # once set up, always asked
+
+
+def test_the_next_address_must_stay_on_the_portal(db):
+    analyst = AssignmentFactory(user=UserFactory(username="analis2"), role="analyst", area="").user
+    client = Client()
+    log_in(client, "analis2", DEMO_PASSWORD)
+    client.get(reverse("two-factor-setup"))
+    device = TOTPDevice.objects.get(user=analyst)
+    response = client.post(reverse("two-factor-setup"), {"token": code(device), "next": "https://evil.example/"})
+    assert response.url == "/"
