@@ -27,6 +27,7 @@ from dashboards.summary import CHILD_COLUMNS, SummaryFigures, child_figures
 from dashboards.tasks import figures_refresh_request
 from desmigratif.access import Action, AnyUser, scope_for
 from desmigratif.models import REGION_MODELS, Region, ancestor_codes, code_level
+from desmigratif.routers import ReplicaReadMixin, read_from_replica
 
 SORTABLE = ["code", "name", *(column for column, _measure in CHILD_COLUMNS)]
 
@@ -79,7 +80,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-class DashboardView(LoginRequiredMixin, TemplateView):
+class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
     template_name = "dashboards/dashboard.html"
 
     def get_template_names(self) -> list[str]:
@@ -195,6 +196,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
 @login_required
 @require_GET
+@read_from_replica()
 def panel_csv(request: HttpRequest, panel: str, code: str = "") -> HttpResponse:
     """One panel's table as CSV, with the same suppression as the page."""
     _area_or_404(request.user, code)

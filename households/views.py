@@ -35,6 +35,7 @@ from desmigratif.access import (
 )
 from desmigratif.models import AccessLog
 from desmigratif.pagination import keyset_page, query_without
+from desmigratif.routers import ReplicaReadMixin
 from households.exports import household_list_export
 from households.forms import (
     BasePersonFormSet,
@@ -146,7 +147,7 @@ class ServiceRequestDetailView(ScopedQuerysetMixin, DetailView):
         return context
 
 
-class HouseholdListView(ScopedQuerysetMixin, ListView):
+class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
     """Search, filter and sort the households in the user's scope. Keyset pages: no
     request counts the whole table, and page 20,000 costs what page 1 does."""
 

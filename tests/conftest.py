@@ -75,6 +75,38 @@ def client():
     return VerifiedClient()
 
 
+def seed_shared_data() -> None:
+    """What every test may rely on: the region sample and the code lists of the data migrations."""
+    from importlib import import_module
+
+    from childcare.models import ActivityKind
+    from enterprises.models import Category
+    from households.models import Job
+
+    regions_load(regions=sample_regions())
+    for code, name in import_module("households.migrations.0002_jobs").JOBS:
+        Job.objects.get_or_create(code=code, defaults={"name": name})
+    for code, name in import_module("enterprises.migrations.0002_categories").CATEGORIES:
+        Category.objects.get_or_create(code=code, defaults={"name": name})
+    for code, name, carers in import_module("childcare.migrations.0002_activity_kinds").ACTIVITY_KINDS:
+        ActivityKind.objects.get_or_create(code=code, defaults={"name": name, "for_caregivers": carers})
+
+
+@pytest.fixture(autouse=True)
+def shared_data_back(request, django_db_setup, django_db_blocker):
+    """A transactional test (a live server, real parallel connections) ends by emptying every
+    table; the next database test puts the shared data back before it starts."""
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        return
+    from desmigratif.models import Village
+
+    with django_db_blocker.unblock():
+        if not Village.objects.exists():
+            seed_shared_data()
+
+
 @pytest.fixture(autouse=True)
 def fresh_region_codes():
     # The validators cache region codes per process; tests load different lists.
