@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # The development server and the tests run with DEBUG on unless told otherwise.
 export DEBUG ?= 1
 
-.PHONY: run test install lint messages bench-regions bench-import bench-dashboard clean
+.PHONY: run test install lint messages bench-regions bench-import bench-dashboard bench-load clean
 
 run: $(INSTALLED)
 	$(BIN)/python manage.py run_portal
@@ -54,6 +54,11 @@ bench-import: $(INSTALLED)
 # the first run in about 4 minutes), and the summary refresh after a 40,072-household import.
 bench-dashboard: $(INSTALLED)
 	$(BIN)/python benchmarks/dashboard.py
+
+# Load: gunicorn as in production (DEBUG=0) on the 1,000,000-household scale database, driven by
+# 50 concurrent users for 60 s (BENCH_SECONDS, BENCH_USERS, BENCH_WORKERS, BENCH_THREADS).
+bench-load: $(INSTALLED)
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -23,6 +23,7 @@ from desmigratif.models import AccessLog
 from households.imports.commit import ImportRefusedError, file_digest, import_rollback
 from households.imports.reading import MAX_UPLOAD_BYTES, ReadError, read_table
 from households.imports.template import template_csv, template_xlsx
+from households.imports.workers import stalled_batches_fail
 from households.models import ImportBatch, ImportRow
 from households.tasks import commit_import, validate_import
 from households.validators import escape_formula
@@ -149,12 +150,12 @@ def _batch(request: HttpRequest, pk: int) -> ImportBatch:
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
+    if batch.status in RUNNING and stalled_batches_fail(batches=ImportBatch.objects.filter(pk=batch.pk)):
+        batch = _batch(request, pk)  # its worker had gone: it says so now
     context: dict[str, Any] = {
         "batch": batch,
         "running": batch.status in RUNNING,
-        "confirm": ConfirmForm()
-        if batch.status == ImportBatch.Status.VALIDATED and batch.user_id == request.user.pk
-        else None,
+        "confirm": ConfirmForm() if batch.is_writable and batch.user_id == request.user.pk else None,
         "approve": batch.status == ImportBatch.Status.AWAITING_APPROVAL and can_approve(request.user, batch),
         "problems": batch.problems[:200],
         "counts": [(COUNT_LABELS.get(key, key), value) for key, value in batch.counts.items()],
@@ -170,7 +171,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
     batch = _batch(request, pk)
     form = ConfirmForm(request.POST)
-    if batch.status != ImportBatch.Status.VALIDATED or not form.is_valid():
+    if not batch.is_writable or not form.is_valid():
         messages.error(request, _("This batch cannot be written now."))
         return redirect("households:import-detail", pk=batch.pk)
     mode = form.cleaned_data["mode"]
@@ -178,7 +179,9 @@ def import_confirm(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.AWAITING_APPROVAL, mode=mode)
         messages.info(request, _("The batch waits for your coordinator's approval before it is written."))
         return redirect("households:import-detail", pk=batch.pk)
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.COMMITTING, progress=0, message="")
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.COMMITTING, progress=0, message="", write_failed=False
+    )
     commit_import.enqueue(batch.pk, mode)
     return redirect("households:import-detail", pk=batch.pk)
 

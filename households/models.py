@@ -597,6 +597,11 @@ class ImportBatch(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+    # Set while a background worker works on the batch (see households/imports/workers.py).
+    worker_started_at = models.DateTimeField(_("worker started at"), null=True, blank=True, editable=False)
+    write_failed = models.BooleanField(
+        _("writing failed"), default=False, help_text=_("The write failed and wrote nothing: it may be tried again.")
+    )
     rolled_back_at = models.DateTimeField(_("rolled back at"), null=True, blank=True)
     rolled_back_by = models.ForeignKey(
         "desmigratif.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("rolled back by")
@@ -612,6 +617,11 @@ class ImportBatch(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:households_importbatch_change", args=[self.pk])
+
+    @property
+    def is_writable(self) -> bool:
+        """Checked and waiting to be written, or a write that failed and wrote nothing."""
+        return self.status == self.Status.VALIDATED or (self.status == self.Status.FAILED and self.write_failed)
 
 
 class ImportChange(models.Model):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import logging
 
+from django.db import InterfaceError, OperationalError, connection
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from households.imports.commit import ImportRefusedError, import_commit
 from households.imports.reading import ReadError, read_table
 from households.imports.staging import StageResult, import_stage, kept_problems, staged_villages
+from households.imports.workers import worker_on
 from households.models import ImportBatch, ImportRow
 
 logger = logging.getLogger(__name__)
@@ -52,8 +54,27 @@ def validate_import(batch_id: int) -> None:
     """Check every row of an uploaded file and store the preview on the batch."""
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
     ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.VALIDATING, progress=0)
-    with override("id"):
-        batch_stage(batch)
+    with override("id"), worker_on(batch_id):
+        try:
+            batch_stage(batch)
+        except Exception:
+            _mark_failed(batch_id, _("Checking failed. Upload the file again, or ask your administrator."))
+            raise
+
+
+def _mark_failed(batch_id: int, message: str, *, write_failed: bool = False) -> None:
+    """Say on the batch that its task failed, on a new connection if the old one died with the
+    database (a restart, a dropped link): the task's own transaction is rolled back either way."""
+    for attempt in (1, 2):
+        try:
+            ImportBatch.objects.filter(pk=batch_id).update(
+                status=ImportBatch.Status.FAILED, progress=100, message=message, write_failed=write_failed
+            )
+            return
+        except (OperationalError, InterfaceError):
+            connection.close()
+            if attempt == 2:
+                raise
 
 
 def refresh_figures_after_import() -> None:
@@ -71,20 +92,21 @@ def refresh_figures_after_import() -> None:
 def commit_import(batch_id: int, mode: str) -> None:
     """Write a validated batch from its staged rows (staged again if they were lost)."""
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
-    with override("id"):
+    with override("id"), worker_on(batch_id):
         try:
             if not ImportRow.objects.filter(batch=batch).exists() and batch_stage(batch).fatal:
                 return
             import_commit(batch=batch, user=batch.user, mode=mode)
-            refresh_figures_after_import()
         except ImportRefusedError as refusal:
             ImportBatch.objects.filter(pk=batch_id).update(
                 status=ImportBatch.Status.VALIDATED, message=refusal.message, progress=100
             )
+            return
         except Exception:
-            ImportBatch.objects.filter(pk=batch_id).update(
-                status=ImportBatch.Status.FAILED,
-                progress=100,
-                message=_("Writing failed and nothing was written. Try again, or ask your administrator."),
+            _mark_failed(
+                batch_id,
+                _("Writing failed and nothing was written. You can write it again, or ask your administrator."),
+                write_failed=True,
             )
             raise
+        refresh_figures_after_import()

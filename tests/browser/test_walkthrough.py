@@ -10,15 +10,14 @@ REQUIRE_BROWSER=1 (CI installs it and sets that)."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from tests.conftest import VILLAGE_A
+from tests.workers import start_worker
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", settings.BASE_DIR / ".data" / "screenshots"))
@@ -35,26 +34,10 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def database_url() -> str:
-    options = connection.settings_dict
-    host = options["OPTIONS"].get("host") or options["HOST"] or "localhost"
-    user = options["USER"] or "postgres"
-    password = f":{options['PASSWORD']}" if options["PASSWORD"] else ""
-    if host.startswith("/"):
-        return f"postgres://{user}{password}@/{options['NAME']}?host={host}"
-    return f"postgres://{user}{password}@{host}:{options['PORT'] or 5432}/{options['NAME']}"
-
-
 @pytest.fixture
 def worker(live_server):
     """`manage.py db_worker` on the test database, as beside the web server in `make run`."""
-    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "1"}
-    process = subprocess.Popen(
-        [sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker", "--no-reload"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = start_worker()
     yield process
     process.terminate()
     process.wait(timeout=20)
