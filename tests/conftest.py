@@ -93,13 +93,15 @@ def seed_shared_data() -> None:
 
 
 @pytest.fixture(autouse=True)
-def shared_data_back(request, django_db_setup, django_db_blocker):
+def shared_data_back(request, django_db_blocker):
     """A transactional test (a live server, real parallel connections) ends by emptying every
     table; the next database test puts the shared data back before it starts."""
     if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
         request.fixturenames
     ):
         return
+    # Asked for only here: a session of tests that need no database must not touch one.
+    request.getfixturevalue("django_db_setup")
     from desmigratif.models import Village
 
     with django_db_blocker.unblock():
