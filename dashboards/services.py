@@ -14,6 +14,7 @@ import datetime
 import time
 from collections.abc import Collection, Iterable
 
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -106,6 +107,9 @@ def figures_refresh(*, villages: Iterable[str] | None = None) -> FigureRefresh:
                 above = None if codes is None else {_ancestor(code, level) for code in codes}
                 _roll_up(cursor, level, above)
     finished_at = timezone.now()
+    # Now for this transaction's own reads, and again once the refresh is visible to others.
+    cache.delete(_SHOWN_REFRESH_KEY)
+    transaction.on_commit(lambda: cache.delete(_SHOWN_REFRESH_KEY))
     FigureRefresh.objects.filter(started_at__lt=finished_at - KEEP_REFRESH_LOG).delete()
     return FigureRefresh.objects.create(
         started_at=started_at,
@@ -139,6 +143,22 @@ def changed_villages(since: datetime.datetime) -> set[str]:
 
 def last_refresh() -> FigureRefresh | None:
     return FigureRefresh.objects.order_by("-started_at").first()
+
+
+# Pages read the last refresh at most every few seconds per process: one query less on every
+# dashboard, for figures at most this late (a refresh in this process shows at once).
+SHOWN_REFRESH_SECONDS = 5
+_SHOWN_REFRESH_KEY = "dashboards:last-refresh"
+
+
+def last_refresh_shown() -> FigureRefresh | None:
+    """:func:`last_refresh` for pages, kept a few seconds in the process's cache."""
+    missing = object()
+    refresh = cache.get(_SHOWN_REFRESH_KEY, missing)
+    if refresh is missing:
+        refresh = last_refresh()
+        cache.set(_SHOWN_REFRESH_KEY, refresh, SHOWN_REFRESH_SECONDS)
+    return refresh
 
 
 def figures_refresh_changed() -> FigureRefresh:

@@ -7,27 +7,34 @@ and no page here shows a name or a NIK: only counts of the summary."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from dashboards import panels as dashboard_panels
 from dashboards.models import FigureRefresh
-from dashboards.services import last_refresh
+from dashboards.services import last_refresh_shown
 from dashboards.summary import CHILD_COLUMNS, SummaryFigures, child_figures
 from dashboards.tasks import figures_refresh_request
 from desmigratif.access import Action, AnyUser, scope_for
 from desmigratif.models import REGION_MODELS, Region, ancestor_codes, code_level
 from desmigratif.routers import ReplicaReadMixin, read_from_replica
+
+# Cached pages are keyed on the refresh, so this only bounds how long dead keys linger.
+DASHBOARD_CACHE_SECONDS = 24 * 3600
 
 SORTABLE = ["code", "name", *(column for column, _measure in CHILD_COLUMNS)]
 
@@ -36,13 +43,27 @@ def area_url(code: str) -> str:
     return reverse("dashboards:area", args=[code]) if code else reverse("dashboards:national")
 
 
+# Region names change once a year or so (load_regions); pages keep them a few minutes.
+REGION_CACHE_SECONDS = 300
+
+
+def _region(code: str) -> Region | None:
+    """The region with this code (any level), or None; kept a few minutes in the cache."""
+    key = f"region:{code}"
+    region = cache.get(key)
+    if region is None:
+        region = REGION_MODELS[code_level(code)].objects.filter(code=code).first() or False
+        cache.set(key, region, REGION_CACHE_SECONDS)
+    return region or None
+
+
 def _area_or_404(user: AnyUser, code: str) -> Region | None:
     """The region (None for the country) if the user's statistics scope holds all of it."""
     if not scope_for(user, Action.STATS).contains(code):
         raise Http404
     if not code:
         return None
-    region = REGION_MODELS[code_level(code)].objects.filter(code=code).first()
+    region = _region(code)
     if region is None:
         raise Http404
     return region
@@ -81,11 +102,18 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 
 
 class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
+    """The figures only change at a refresh, so their rendered HTML is cached under the
+    refresh's id (with the language and whatever the user's scope changes on the page):
+    a new refresh makes new keys, and nothing has to be invalidated."""
+
     template_name = "dashboards/dashboard.html"
 
+    def child_areas_only(self) -> bool:
+        return bool(self.request.headers.get("HX-Request")) and self.request.headers.get("HX-Target") == "child-areas"
+
     def get_template_names(self) -> list[str]:
-        if self.request.headers.get("HX-Request") and self.request.headers.get("HX-Target") == "child-areas":
-            return [self.template_name + "#child-areas"]
+        if self.child_areas_only():
+            return [self.template_name + "#child-areas-slot"]
         return [self.template_name]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -94,9 +122,54 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
         code = kwargs.get("code", "")
         region = _area_or_404(user, code)
         level = code_level(code)
-        figures = SummaryFigures(code)
+        refresh = last_refresh_shown()
+        sort, descending = self._sort()
+        base = f"dashboard:{refresh.pk if refresh else 0}:{get_language()}:{code}"
+        if level < 4:
+            write = scope_for(user, Action.WRITE)
+            # Only areas down to the children's level decide which children's cells are exact.
+            writable = ",".join(sorted(area for area in write.areas if code_level(area) <= level + 1))
+            context["child_areas_html"] = self._cached(
+                f"{base}:children:{sort}:{int(descending)}:{writable}",
+                lambda: self._render(
+                    "child-areas",
+                    child_level_name=REGION_MODELS[level + 1]._meta.verbose_name,
+                    children=self._children(user, code, level, sort, descending),
+                    child_columns=self._child_columns(),
+                    sort=sort,
+                    descending=descending,
+                ),
+            )
+        if self.child_areas_only():
+            return context
         exact = _exact_children(user, code)
-        refresh = last_refresh()
+        context["headlines_html"], context["sections_html"] = self._cached(
+            f"{base}:figures:{int(exact)}", lambda: self._figures_html(code, exact)
+        )
+        context.update(
+            region=region,
+            code=code,
+            level=level,
+            breadcrumbs=self._breadcrumbs(user, code),
+            refresh=refresh,
+            stale=_request_refresh(refresh),
+            records_url=self._records_url(user, code, level),
+        )
+        return context
+
+    @staticmethod
+    def _cached(key: str, make: Callable[[], Any]) -> Any:
+        value = cache.get(key)
+        if value is None:
+            value = make()
+            cache.set(key, value, DASHBOARD_CACHE_SECONDS)
+        return value
+
+    def _render(self, partial: str, **context: Any) -> str:
+        return render_to_string(f"{self.template_name}#{partial}", context, request=self.request)
+
+    def _figures_html(self, code: str, exact: bool) -> tuple[str, str]:
+        figures = SummaryFigures(code)
         sections = [
             (title, [panel if exact or not panel.children else panel.suppressed() for panel in panels])
             for title, panels in dashboard_panels.sections(figures)
@@ -105,25 +178,10 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
         for headline in headlines:
             if headline.children and not exact and headline.value and headline.value <= dashboard_panels.SMALL_CELL:
                 headline.value = None
-        sort, descending = self._sort()
-        context.update(
-            region=region,
-            code=code,
-            level=level,
-            breadcrumbs=self._breadcrumbs(user, code),
-            headlines=headlines,
-            sections=sections,
-            refresh=refresh,
-            stale=_request_refresh(refresh),
-            child_level_name=REGION_MODELS[level + 1]._meta.verbose_name if level < 4 else "",
-            children=self._children(user, code, level, sort, descending) if level < 4 else [],
-            child_columns=self._child_columns(),
-            sort=sort,
-            descending=descending,
-            csv_base=area_url(code),
-            records_url=self._records_url(user, code, level),
+        return (
+            self._render("headlines", headlines=headlines),
+            self._render("sections", sections=sections, headlines=headlines, csv_base=area_url(code)),
         )
-        return context
 
     def _sort(self) -> tuple[str, bool]:
         sort = self.request.GET.get("sort", "code")
@@ -151,11 +209,10 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
         crumbs: list[tuple[str, str | None]] = []
         if code:
             crumbs.append((_("Indonesia"), area_url("") if scope.contains("") else None))
-        names = {}
         for ancestor in ancestor_codes(code):
-            model = REGION_MODELS[code_level(ancestor)]
-            names[ancestor] = model.objects.filter(code=ancestor).values_list("name", flat=True).first() or ancestor
-        crumbs += [(names[a], area_url(a) if scope.contains(a) else None) for a in ancestor_codes(code)]
+            region = _region(ancestor)
+            url = area_url(ancestor) if scope.contains(ancestor) else None
+            crumbs.append((region.name if region else ancestor, url))
         return crumbs
 
     @staticmethod
@@ -213,7 +270,7 @@ def panel_csv(request: HttpRequest, panel: str, code: str = "") -> HttpResponse:
     writer.writerow(found.columns)
     for row in found.rows:
         writer.writerow(["<5" if value is None else value for value in row])
-    refresh = last_refresh()
+    refresh = last_refresh_shown()
     if refresh is not None:
         writer.writerow([])
         writer.writerow([_("Figures as of %(time)s") % {"time": timezone.localtime(refresh.started_at).isoformat()}])

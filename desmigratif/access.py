@@ -142,11 +142,22 @@ class Scope:
 _CACHE_ATTRIBUTE = "_desmigratif_access_cache"
 
 
+def _access_cache(user: AnyUser) -> dict:
+    """A per-request cache on the user object. Through getattr/setattr, not ``__dict__``:
+    ``request.user`` is a lazy proxy whose own ``__dict__`` is not the user's, and a cache
+    there would be missed by every other path to the same user."""
+    cache = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _CACHE_ATTRIBUTE, cache)
+    return cache
+
+
 def current_assignments(user: AnyUser) -> list[Assignment]:
     """The user's assignments in force today, with their areas (cached on the user object)."""
     if not user.is_authenticated or not user.is_active:
         return []
-    cache = user.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
+    cache = _access_cache(user)
     if "assignments" not in cache:
         cache["assignments"] = list(
             Assignment.objects.current().with_area().filter(user=user).order_by("role", "province", "regency")
@@ -159,7 +170,7 @@ def scope_for(user: AnyUser, action: Action = Action.READ) -> Scope:
         return Scope.nowhere()
     if user.is_superuser:
         return Scope.everywhere()
-    cache = user.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
+    cache = _access_cache(user)
     key = ("scope", action)
     if key not in cache:
         cache[key] = Scope.of(
@@ -172,7 +183,8 @@ def scope_for(user: AnyUser, action: Action = Action.READ) -> Scope:
 
 def forget(user: AnyUser) -> None:
     """Drop cached scopes, after the user's assignments changed in this request."""
-    user.__dict__.pop(_CACHE_ATTRIBUTE, None)
+    if getattr(user, _CACHE_ATTRIBUTE, None) is not None:
+        setattr(user, _CACHE_ATTRIBUTE, None)
 
 
 def can(user: AnyUser, action: Action, village_code: str) -> bool:

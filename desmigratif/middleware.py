@@ -65,6 +65,7 @@ class TwoFactorMiddleware:
     """After the password, the second factor: a user with a TOTP device must enter its code,
     and administrators and ministry analysts must set one up before anything else."""
 
+    NO_DEVICE_SEEN = "_two_factor_no_device"
     OPEN = {"login", "logout", "two-factor-verify", "two-factor-setup", "set_language", "health", "javascript-catalog"}
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -82,8 +83,14 @@ class TwoFactorMiddleware:
             return None
         from desmigratif.accounts import has_device, requires_two_factor
 
+        required = requires_two_factor(user)
+        # A session that found no device looks again after a minute, not on every request.
+        checked = request.session.get(self.NO_DEVICE_SEEN)
+        if not required and checked is not None and 0 <= time.time() - checked < 60:
+            return None
         if has_device(user):
             return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': request.get_full_path()})}")
-        if requires_two_factor(user):
+        if required:
             return redirect(f"{reverse('two-factor-setup')}?{urlencode({'next': request.get_full_path()})}")
+        request.session[self.NO_DEVICE_SEEN] = time.time()
         return None

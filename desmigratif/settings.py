@@ -355,7 +355,7 @@ SECURE_CSP = {
 # --- forms ----------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "desmigratif.renderers.FastWidgetRenderer"
 
 # --- background tasks -------------------------------------------------------------------------------
 TASKS = {
@@ -381,6 +381,17 @@ IMPORT_APPROVAL_REQUIRED = env_bool("IMPORT_APPROVAL_REQUIRED", False)
 # --- dashboards ------------------------------------------------------------------------------------------
 # A dashboard older than this (seconds) queues a refresh of the villages changed since.
 DASHBOARD_MAX_AGE = env_int("DASHBOARD_MAX_AGE", 60, minimum=1)
+
+# --- cache ---------------------------------------------------------------------------------------------
+# In memory, per process. It holds rendered dashboard parts, keyed on the refresh they show, so
+# processes need not share it and nothing is ever invalidated: a new refresh makes new keys.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "desmigratif",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 2000, minimum=100)},
+    }
+}
 
 # --- history ---------------------------------------------------------------------------------------------
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

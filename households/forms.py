@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms.models import model_to_dict
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -108,6 +110,16 @@ class PersonForm(FindingsMixin, forms.ModelForm):
         self.warnings = []
         self.fields["nik"].required = False
         accept_typed_length(self.fields["nik"])
+
+    def full_clean(self) -> None:
+        if self.is_bound and self.instance.pk and not self.has_changed():
+            # A member left as it was was checked when it was saved. Checking it again (its NIK
+            # against the register, the model's constraints) cost most of a household save, one
+            # query after another per member; a changed member is still checked against it.
+            self._errors = ErrorDict()
+            self.cleaned_data = {**model_to_dict(self.instance, fields=self._meta.fields), "id": self.instance}
+            return
+        super().full_clean()
 
     def clean_birth_date(self):
         value = self.cleaned_data.get("birth_date")

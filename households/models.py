@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -202,17 +202,25 @@ class Household(Versioned):
 
     def programme_reach(self) -> dict[str, int]:
         """What the household receives from each pillar, at a glance. Reads the other pillars
-        through their relations to persons and households, so this app imports none of them."""
-        members = Person.objects.filter(household=self)
-        return {
-            "abroad": MigrationEpisode.objects.filter(person__household=self, status=EpisodeStatus.ABROAD).count(),
-            "children": members.filter(child__isnull=False).count(),
-            "children_in_learning_house": members.filter(child__learning_house__isnull=False).count(),
-            "enterprises": self.enterprises.count(),
-            "trained": members.filter(training_attendances__isnull=False).distinct().count(),
-            "cooperatives": self.memberships.filter(left_on=None).count()
-            + members.filter(memberships__left_on=None, memberships__isnull=False).count(),
-        }
+        through their relations to persons and households, so this app imports none of them.
+        One query: the joins fan out only over one household's few members and records."""
+        reach = Household.objects.filter(pk=self.pk).aggregate(
+            abroad=Count(
+                "members__episodes", filter=Q(members__episodes__status=EpisodeStatus.ABROAD), distinct=True
+            ),
+            children=Count("members__child", distinct=True),
+            children_in_learning_house=Count(
+                "members__child", filter=Q(members__child__learning_house__isnull=False), distinct=True
+            ),
+            enterprises=Count("enterprises", distinct=True),
+            trained=Count("members", filter=Q(members__training_attendances__isnull=False), distinct=True),
+            household_memberships=Count("memberships", filter=Q(memberships__left_on=None), distinct=True),
+            member_memberships=Count(
+                "members__memberships", filter=Q(members__memberships__left_on=None), distinct=True
+            ),
+        )
+        reach["cooperatives"] = reach.pop("household_memberships") + reach.pop("member_memberships")
+        return reach
 
 
 def head_of(members: list[Person]) -> Person | None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("rumah-tangga/anggota-baru/", views.member_form_row, name="member-row"),
     path("rumah-tangga/<int:pk>/", views.HouseholdDetailView.as_view(), name="detail"),
     path("rumah-tangga/<int:pk>/ubah/", views.HouseholdUpdateView.as_view(), name="update"),
+    path("rumah-tangga/<int:pk>/riwayat/", views.HouseholdHistoryView.as_view(), name="history"),
     path("rumah-tangga/<int:pk>/arsip/", views.HouseholdArchiveView.as_view(), name="archive"),
     path("anggota/<int:person_pk>/migrasi/baru/", views.EpisodeCreateView.as_view(), name="episode-create"),
     path("migrasi/<int:pk>/ubah/", views.EpisodeUpdateView.as_view(), name="episode-update"),

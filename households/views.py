@@ -121,7 +121,6 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
                 ServiceRequest.objects.filter(Q(person_served__household=household) | Q(worker__household=household)),
                 user,
             ).order_by("-opened_on"),
-            history=household_history(household=household),
             can_edit=can(user, Action.WRITE, household.village_id),
         )
         shown = [p.nik for p in household.members.all() if p.nik and can_see_full_nik(user, household.village_id)]
@@ -130,6 +129,24 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
                 user=user, kind=AccessLog.Kind.NIK_VIEW, what=f"household {household.pk}", rows=len(shown)
             )
         return context
+
+
+class HouseholdHistoryView(ScopedQuerysetMixin, DetailView):
+    """The household's change history. The household page loads it (htmx) when the user opens
+    that section, because reading four history tables is most of the page's cost and most
+    visits do not need it; without JavaScript it is a page of its own."""
+
+    model = Household
+    scope_action = Action.READ
+    template_name = "households/household_history.html"
+
+    def get_template_names(self) -> list[str]:
+        if self.request.headers.get("HX-Request"):
+            return [self.template_name + "#history-table"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(history=household_history(household=self.object), **kwargs)
 
 
 class ServiceRequestDetailView(ScopedQuerysetMixin, DetailView):
@@ -183,7 +200,8 @@ class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
     def _rows(households: list[Household]) -> list[dict[str, Any]]:
         ids = [h.pk for h in households]
         members: dict[int, list[Person]] = {}
-        for person in Person.objects.filter(household__in=ids).order_by("id"):
+        people = Person.objects.filter(household__in=ids).order_by("id").only("household_id", "name", "relationship")
+        for person in people:
             members.setdefault(person.household_id, []).append(person)
         abroad = dict(
             MigrationEpisode.objects.abroad()

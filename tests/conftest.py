@@ -110,6 +110,14 @@ def shared_data_back(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    # Rendered dashboards are cached per refresh id, and ids repeat across rolled-back tests.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fresh_region_codes():
     # The validators cache region codes per process; tests load different lists.
     region_codes.cache_clear()

@@ -62,6 +62,7 @@ def test_check_deploy_is_clean_with_production_settings():
         ({"CSRF_TRUSTED_ORIGINS": "desmigratif.kemnaker.go.id"}, "CSRF_TRUSTED_ORIGINS"),
         ({"SECURE_HSTS_SECONDS": "-5"}, "SECURE_HSTS_SECONDS"),
         ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND"),
+        ({"CACHE_MAX_ENTRIES": "5"}, "CACHE_MAX_ENTRIES"),
     ],
 )
 def test_bad_configuration_is_refused(overrides, message):

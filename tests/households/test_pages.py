@@ -56,9 +56,14 @@ def test_household_page_shows_history_with_who(client, officer_a, household_a):
     client.force_login(officer_a)
     html = client.get(household_a.get_absolute_url()).content.decode()
     assert household_a.kk_number in html
-    history = client.get(household_a.get_absolute_url()).context["history"]
+    history_url = reverse("households:history", args=[household_a.pk])
+    assert f'hx-get="{history_url}"' in html  # loaded when the section is opened
+    history = client.get(history_url).context["history"]
     change = next(entry for entry in history if entry.changes)
     assert change.who == "officer.a" and ("alamat", "", "Jl. Kenanga 9") in change.changes
+    fragment = client.get(history_url, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div class="table-responsive">') and "Jl. Kenanga 9" in fragment
+    assert "<html" not in fragment
 
 
 @pytest.mark.parametrize(("member", "status"), [("officer_a", 200), ("officer_b", 404), ("analyst", 404)])

@@ -186,5 +186,5 @@ def test_household_page_history_shows_member_and_episode_changes(client, officer
     episode.employer_name = "Ocean Fishing Co."
     record_save(instance=episode, expected_version=episode.version, user=officer_a)
     client.force_login(officer_a)
-    html = client.get(person.household.get_absolute_url()).content.decode()
+    html = client.get(reverse("households:history", args=[person.household_id])).content.decode()
     assert "Nelayan" in html and "Ocean Fishing Co." in html and "officer.a" in html
