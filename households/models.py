@@ -205,9 +205,7 @@ class Household(Versioned):
         through their relations to persons and households, so this app imports none of them.
         One query: the joins fan out only over one household's few members and records."""
         reach = Household.objects.filter(pk=self.pk).aggregate(
-            abroad=Count(
-                "members__episodes", filter=Q(members__episodes__status=EpisodeStatus.ABROAD), distinct=True
-            ),
+            abroad=Count("members__episodes", filter=Q(members__episodes__status=EpisodeStatus.ABROAD), distinct=True),
             children=Count("members__child", distinct=True),
             children_in_learning_house=Count(
                 "members__child", filter=Q(members__child__learning_house__isnull=False), distinct=True
