@@ -253,6 +253,22 @@ ARGUMENTS: dict[str, Callable[[dict], list]] = {
 }
 
 
+def unprotected(response) -> list[str]:
+    """The protective headers a response lacks: every answer of the portal and of the admin
+    carries the Content Security Policy (no inline scripts, no framing), X-Frame-Options and
+    a Referrer-Policy."""
+    policy = response.headers.get("Content-Security-Policy", "")
+    scripts = next((part for part in policy.split(";") if part.strip().startswith("script-src")), "")
+    missing = []
+    if "'self'" not in scripts or "unsafe-inline" in scripts or "frame-ancestors 'none'" not in policy:
+        missing.append("Content-Security-Policy")
+    if response.headers.get("X-Frame-Options") != "DENY":
+        missing.append("X-Frame-Options")
+    if not response.headers.get("Referrer-Policy"):
+        missing.append("Referrer-Policy")
+    return missing
+
+
 def status_of(response) -> int | str:
     if response.status_code == 302 and response.url.startswith(reverse("login")):
         return LOGIN
@@ -297,6 +313,8 @@ def mismatches_of(client, cast, world, name: str, rule: Rule, arguments=ARGUMENT
             want = expected[index] if isinstance(expected, tuple) else expected
             if status_of(response) != want:
                 mismatches.append((user_name, village, want, status_of(response)))
+            if unprotected(response):
+                mismatches.append((user_name, village, "headers", unprotected(response)))
     return mismatches
 
 
@@ -448,9 +466,12 @@ def test_admin_pages_are_for_staff_and_scoped(client, cast, world):
                 "_accessfailurelog_",
             )
         )
-        status = client.get(url).status_code
+        response = client.get(url)
+        status = response.status_code
         if status != (403 if read_only else 200):
             mismatches.append((name, url, "administrator", status))
+        if unprotected(response):
+            mismatches.append((name, url, "administrator", unprotected(response)))
         if instance is not None and type(instance) in scoped_models and name.endswith(("_change", "_history")):
             client.force_login(staff)
             status = client.get(url).status_code

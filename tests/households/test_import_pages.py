@@ -127,16 +127,17 @@ def _zip_bomb():
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(
-    ("name", "content"),
-    [
+def hostile_uploads() -> list[tuple[str, bytes]]:
+    return [
         ("empty.csv", b""),
         ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00\xff" * 200),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512),
         ("bomb.xlsx", _zip_bomb()),
         ("fake.xlsx", b"PK\x03\x04 this is not a zip"),
-    ],
-)
+    ]
+
+
+@pytest.mark.parametrize(("name", "content"), hostile_uploads())
 @override_settings(DEBUG=False)
 def test_hostile_uploads_are_refused_with_a_message_and_never_a_500(client, officer_a, name, content):
     client.force_login(officer_a)
