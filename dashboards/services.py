@@ -153,12 +153,7 @@ _SHOWN_REFRESH_KEY = "dashboards:last-refresh"
 
 def last_refresh_shown() -> FigureRefresh | None:
     """:func:`last_refresh` for pages, kept a few seconds in the process's cache."""
-    missing = object()
-    refresh = cache.get(_SHOWN_REFRESH_KEY, missing)
-    if refresh is missing:
-        refresh = last_refresh()
-        cache.set(_SHOWN_REFRESH_KEY, refresh, SHOWN_REFRESH_SECONDS)
-    return refresh
+    return cache.get_or_set(_SHOWN_REFRESH_KEY, last_refresh, SHOWN_REFRESH_SECONDS)
 
 
 def figures_refresh_changed() -> FigureRefresh:

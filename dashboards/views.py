@@ -7,7 +7,6 @@ and no page here shows a name or a NIK: only counts of the summary."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +29,7 @@ from dashboards.services import last_refresh_shown
 from dashboards.summary import CHILD_COLUMNS, SummaryFigures, child_figures
 from dashboards.tasks import figures_refresh_request
 from desmigratif.access import Action, AnyUser, scope_for
-from desmigratif.models import REGION_MODELS, Region, ancestor_codes, code_level
+from desmigratif.models import REGION_MODELS, Region, ancestor_codes, cached_region, code_level
 from desmigratif.routers import ReplicaReadMixin, read_from_replica
 
 # Cached pages are keyed on the refresh, so this only bounds how long dead keys linger.
@@ -43,27 +42,13 @@ def area_url(code: str) -> str:
     return reverse("dashboards:area", args=[code]) if code else reverse("dashboards:national")
 
 
-# Region names change once a year or so (load_regions); pages keep them a few minutes.
-REGION_CACHE_SECONDS = 300
-
-
-def _region(code: str) -> Region | None:
-    """The region with this code (any level), or None; kept a few minutes in the cache."""
-    key = f"region:{code}"
-    region = cache.get(key)
-    if region is None:
-        region = REGION_MODELS[code_level(code)].objects.filter(code=code).first() or False
-        cache.set(key, region, REGION_CACHE_SECONDS)
-    return region or None
-
-
 def _area_or_404(user: AnyUser, code: str) -> Region | None:
     """The region (None for the country) if the user's statistics scope holds all of it."""
     if not scope_for(user, Action.STATS).contains(code):
         raise Http404
     if not code:
         return None
-    region = _region(code)
+    region = cached_region(code)
     if region is None:
         raise Http404
     return region
@@ -93,7 +78,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     areas = scope.widest_areas()
     if len(areas) == 1:
         return redirect(area_url(areas[0]))
-    regions = [(code, REGION_MODELS[code_level(code)].objects.filter(code=code).first()) for code in areas]
+    regions = [(code, cached_region(code)) for code in areas]
     return render(
         request,
         "dashboards/choose.html",
@@ -129,7 +114,7 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
             write = scope_for(user, Action.WRITE)
             # Only areas down to the children's level decide which children's cells are exact.
             writable = ",".join(sorted(area for area in write.areas if code_level(area) <= level + 1))
-            context["child_areas_html"] = self._cached(
+            context["child_areas_html"] = cache.get_or_set(
                 f"{base}:children:{sort}:{int(descending)}:{writable}",
                 lambda: self._render(
                     "child-areas",
@@ -139,12 +124,13 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
                     sort=sort,
                     descending=descending,
                 ),
+                DASHBOARD_CACHE_SECONDS,
             )
         if self.child_areas_only():
             return context
         exact = _exact_children(user, code)
-        context["headlines_html"], context["sections_html"] = self._cached(
-            f"{base}:figures:{int(exact)}", lambda: self._figures_html(code, exact)
+        context["headlines_html"], context["sections_html"] = cache.get_or_set(
+            f"{base}:figures:{int(exact)}", lambda: self._figures_html(code, exact), DASHBOARD_CACHE_SECONDS
         )
         context.update(
             region=region,
@@ -156,14 +142,6 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
             records_url=self._records_url(user, code, level),
         )
         return context
-
-    @staticmethod
-    def _cached(key: str, make: Callable[[], Any]) -> Any:
-        value = cache.get(key)
-        if value is None:
-            value = make()
-            cache.set(key, value, DASHBOARD_CACHE_SECONDS)
-        return value
 
     def _render(self, partial: str, **context: Any) -> str:
         return render_to_string(f"{self.template_name}#{partial}", context, request=self.request)
@@ -210,7 +188,7 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
         if code:
             crumbs.append((_("Indonesia"), area_url("") if scope.contains("") else None))
         for ancestor in ancestor_codes(code):
-            region = _region(ancestor)
+            region = cached_region(ancestor)
             url = area_url(ancestor) if scope.contains(ancestor) else None
             crumbs.append((region.name if region else ancestor, url))
         return crumbs

@@ -25,9 +25,16 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, Scope, scope_for
-from desmigratif.models import REGION_MODELS, Assignment, District, Province, Regency, Village, code_level
-
-PICKER_CACHE_SECONDS = 300
+from desmigratif.models import (
+    REGION_CACHE_SECONDS,
+    REGION_MODELS,
+    Assignment,
+    District,
+    Province,
+    Regency,
+    Village,
+    code_level,
+)
 
 LEVELS = (
     ("province", Province, _("Province"), _("— province —")),
@@ -115,16 +122,16 @@ class RegionPickerWidget(forms.Widget):
         """The choices under ``parent`` within the scope. Region lists change once a year or so
         (``load_regions``), and a choice that went stale still fails the field's validation, so
         they are kept for a few minutes per scope instead of read on every form."""
-        key = f"picker:{model.LEVEL}:{parent or ''}:{','.join(sorted(self.scope.areas))}"
-        options = cache.get(key)
-        if options is None:
+
+        def options() -> list[tuple[str, str]]:
             rows = self._options(model, parent)
             if model is Village:
                 # Villages must lie inside the scope, not merely touch it.
                 rows = [row for row in rows if self.scope.contains(row.code)]
-            options = [(row.code, f"{row.name} ({row.code})") for row in rows]
-            cache.set(key, options, PICKER_CACHE_SECONDS)
-        return options
+            return [(row.code, f"{row.name} ({row.code})") for row in rows]
+
+        key = f"picker:{model.LEVEL}:{parent or ''}:{','.join(sorted(self.scope.areas))}"
+        return cache.get_or_set(key, options, REGION_CACHE_SECONDS)
 
     def build_levels(self, name: str, id_: str, chain: list[str]) -> list[PickerLevel]:
         levels = []

@@ -7,6 +7,7 @@ import functools
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractUser
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -174,6 +175,16 @@ def region_for_code(code: str) -> Region | None:
     if model is None:
         return None
     return model.objects.filter(code=code).first()
+
+
+# Regions change about once a year (`load_regions`); pages and pickers keep them this long per
+# process, and forms still validate a choice against the database.
+REGION_CACHE_SECONDS = 300
+
+
+def cached_region(code: str) -> Region | None:
+    """:func:`region_for_code`, kept a few minutes in the process's cache."""
+    return cache.get_or_set(f"region:{code}", lambda: region_for_code(code) or False, REGION_CACHE_SECONDS) or None
 
 
 # --- users ---------------------------------------------------------------------------------------------

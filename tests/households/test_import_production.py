@@ -4,7 +4,6 @@ and the manifest static storage, exactly as a deployment reads it."""
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 
@@ -12,6 +11,7 @@ import pytest
 from django.conf import settings
 
 from households.models import ImportBatch
+from tests.desmigratif.test_settings import production_env, run_manage
 from tests.workers import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,24 +40,13 @@ print(json.dumps(results))
 
 
 def test_hostile_uploads_under_production_settings(officer_a, tmp_path):
-    env = {
-        **{key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}},
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "testserver",
-        "CSRF_TRUSTED_ORIGINS": "https://testserver",
-        "DATABASE_URL": database_url(),
-        "STATIC_ROOT": str(tmp_path),
-        "PYTHONPATH": str(settings.BASE_DIR),
-    }
-    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-    collected = subprocess.run(
-        [*manage, "collectstatic", "--noinput", "--verbosity", "0"], env=env, capture_output=True, text=True
-    )
+    env = production_env(ALLOWED_HOSTS="testserver", DATABASE_URL=database_url(), STATIC_ROOT=str(tmp_path))
+    collected = run_manage("collectstatic", "--noinput", "--verbosity", "0", **env)
     assert collected.returncode == 0, collected.stderr
+    env.update(DJANGO_SETTINGS_MODULE="desmigratif.settings", PYTHONPATH=str(settings.BASE_DIR))
     run = subprocess.run(
         [sys.executable, "-c", SCRIPT, officer_a.username],
-        env={**env, "DJANGO_SETTINGS_MODULE": "desmigratif.settings"},
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         cwd=settings.BASE_DIR,
