@@ -377,6 +377,11 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # An officer's import waits for a coordinator of its area before it is written.
 IMPORT_APPROVAL_REQUIRED = env_bool("IMPORT_APPROVAL_REQUIRED", False)
+# Personal data in imports is kept no longer than the work needs (UU PDP): the file and staged
+# rows of a batch not written within this many days, and the rows kept for its error file this
+# many days after it was written, are deleted by the nightly purge (manage.py purge_imports).
+IMPORT_UNCONFIRMED_DAYS = env_int("IMPORT_UNCONFIRMED_DAYS", 7, minimum=1)
+IMPORT_ERROR_FILE_DAYS = env_int("IMPORT_ERROR_FILE_DAYS", 30, minimum=1)
 
 # --- dashboards ------------------------------------------------------------------------------------------
 # A dashboard older than this (seconds) queues a refresh of the villages changed since.

@@ -16,6 +16,46 @@ OVERRIDES = {
     "id": {"TW": "Taiwan", "KR": "Korea Selatan", "HK": "Hong Kong", "MO": "Makau", "BN": "Brunei Darussalam"},
     "en": {"TW": "Taiwan", "KR": "South Korea", "HK": "Hong Kong", "MO": "Macao", "BN": "Brunei Darussalam"},
 }
+# Names spreadsheets use for destinations that neither the ISO list nor its Indonesian
+# translation spell that way (docs/import-format.md lists them).
+ALIASES = {
+    "arab": "SA",
+    "saudi": "SA",
+    "ksa": "SA",
+    "uea": "AE",
+    "uae": "AE",
+    "emirat": "AE",
+    "emiratarab": "AE",
+    "dubai": "AE",
+    "abudhabi": "AE",
+    "brunei": "BN",
+    "bruneidarusalam": "BN",
+    "hongkongsar": "HK",
+    "korea": "KR",
+    "korsel": "KR",
+    "koreasel": "KR",
+    "taipei": "TW",
+    "taiwanroc": "TW",
+    "macau": "MO",
+    "makao": "MO",
+    "malaysiatimur": "MY",
+    "sabah": "MY",
+    "sarawak": "MY",
+    "singapore": "SG",
+    "inggris": "GB",
+    "britania": "GB",
+    "uk": "GB",
+    "amerika": "US",
+    "usa": "US",
+    "tiongkok": "CN",
+    "china": "CN",
+    "rrc": "CN",
+    "katar": "QA",
+    "yordan": "JO",
+    "jordan": "JO",
+    "turkiye": "TR",
+}
+
 # The usual destinations of Indonesian workers come first in pickers.
 COMMON = ["HK", "TW", "MY", "SG", "SA", "KR", "JP", "BN", "AE", "QA", "KW", "OM", "US"]
 
@@ -70,6 +110,7 @@ def _codes_by_name() -> dict[str, str]:
     key = functools.partial(re.sub, r"[^a-z0-9]", "")
     codes = {key(name.lower()): code for code, name in _names("en").items()}
     codes.update({key(name.lower()): code for code, name in _names("id").items()})
+    codes.update(ALIASES)
     return codes
 
 

@@ -19,6 +19,7 @@ from desmigratif.forms import AreaField, LongSelect, VillageField
 from households import validators
 from households.countries import country_choices
 from households.models import (
+    OPEN_STATUSES,
     PERSON_FIELDS,
     EpisodeStatus,
     Household,
@@ -271,7 +272,24 @@ class EpisodeForm(FindingsMixin, forms.ModelForm):
         self._findings(findings)
         if cleaned.get("status") == "returned" and not cleaned.get("actual_return"):
             self.add_error("actual_return", _("Enter the date the worker came back."))
+        if cleaned.get("status") in OPEN_STATUSES and self.instance.person_id:
+            other = (
+                MigrationEpisode.objects.open()
+                .filter(person_id=self.instance.person_id)
+                .exclude(pk=self.instance.pk)
+                .first()
+            )
+            if other is not None:
+                self.add_error("status", open_stay_message(other))
         return cleaned
+
+
+def open_stay_message(episode: MigrationEpisode) -> str:
+    """Why a second open stay is refused, naming the one that is open."""
+    return _(
+        "This person already has a stay that has not ended (%(stay)s). Record its return, or edit it, "
+        "instead of starting another."
+    ) % {"stay": episode.open_stay_label()}
 
 
 class HouseholdFilterForm(forms.Form):

@@ -387,7 +387,14 @@ class ReturnReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# A stay that has not ended: a person has at most one at a time (episode_one_open_stay).
+OPEN_STATUSES = (EpisodeStatus.PREPARING, EpisodeStatus.ABROAD)
+
+
 class EpisodeQuerySet(models.QuerySet):
+    def open(self) -> EpisodeQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
     def abroad(self) -> EpisodeQuerySet:
         return self.filter(status=EpisodeStatus.ABROAD)
 
@@ -460,6 +467,12 @@ class MigrationEpisode(Versioned):
                 | Q(contract_end__gte=models.F("departure_date")),
                 name="episode_contract_after_departure",
             ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="episode_one_open_stay",
+                violation_error_message=_("This person already has a stay abroad that has not ended."),
+            ),
         ]
         indexes = [models.Index(fields=["status", "destination_country"], name="episode_status_country")]
 
@@ -472,6 +485,15 @@ class MigrationEpisode(Versioned):
     @property
     def destination_country_name(self) -> str:
         return country_name(self.destination_country)
+
+    def open_stay_label(self) -> str:
+        """The stay as an officer recognises it: "Abroad, Hong Kong, departed 01-02-2023"."""
+        parts = [str(self.get_status_display())]
+        if self.destination_country:
+            parts.append(self.destination_country_name)
+        if self.departure_date:
+            parts.append(_("departed %(date)s") % {"date": self.departure_date.strftime("%d-%m-%Y")})
+        return ", ".join(parts)
 
 
 class RequestKind(models.TextChoices):
@@ -576,7 +598,10 @@ class ImportBatch(models.Model):
         COMMITTING = "committing", _("Being written")
         FAILED = "failed", _("Failed")
         COMMITTED = "committed", _("Committed")
+        ROLLING_BACK = "rolling_back", _("Being rolled back")
         ROLLED_BACK = "rolled_back", _("Rolled back")
+        REJECTED = "rejected", _("Rejected")
+        EXPIRED = "expired", _("Expired")
 
     class Mode(models.TextChoices):
         ALL_OR_NOTHING = "all", _("All or nothing")
@@ -597,6 +622,20 @@ class ImportBatch(models.Model):
     problems = models.JSONField(_("problems"), default=list, blank=True)
     notes = models.JSONField(_("notes"), default=list, blank=True)
     villages = models.JSONField(_("villages"), default=list, blank=True)
+    # For files without a village column (an OpenSID export is one village's register).
+    village = models.ForeignKey(
+        Village,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("village of rows without a village code"),
+    )
+    headers = models.JSONField(_("headers of the file"), default=list, blank=True)
+    # What the write would change, field by field, and where rows of one household disagree
+    # (households/imports/review.py).
+    review = models.JSONField(_("review"), default=dict, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     approved_by = models.ForeignKey(
         "desmigratif.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("approved by")
     )
@@ -612,6 +651,8 @@ class ImportBatch(models.Model):
     rolled_back_by = models.ForeignKey(
         "desmigratif.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("rolled back by")
     )
+    # Personal data is kept no longer than the work needs (UU PDP): see batches_purge.
+    purged_at = models.DateTimeField(_("file and rows deleted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import batch")
@@ -646,6 +687,9 @@ class ImportChange(models.Model):
     action = models.CharField(_("action"), max_length=6, choices=Action.choices)
     before = models.JSONField(_("values before"), default=dict, blank=True)
     version_after = models.PositiveIntegerField(_("version after"), default=1)
+    # Set when the batch is rolled back: the version that put the values before back. A record
+    # at that version is as an earlier batch left it, so that batch can still be rolled back.
+    version_restored = models.PositiveIntegerField(_("version restored"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import change")
@@ -712,6 +756,8 @@ class ImportRow(models.Model):
     # The verdict: [{"column", "value", "message", "severity"}], and whether any is an error.
     problems = models.JSONField(default=list)
     is_valid = models.BooleanField(default=True)
+    # The row's cells as typed, kept only for rows with problems: the error file repeats them.
+    cells = models.JSONField(null=True)
 
     class Meta:
         verbose_name = _("import row")
@@ -720,3 +766,20 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.number}"
+
+
+class ImportSeen(models.Model):
+    """A registered record as the preview of a batch saw it: if its version has moved when the
+    batch is written, someone changed it in between, and the write is refused rather than
+    quietly putting the file's values over that change. Unlogged scratch space, like ImportRow."""
+
+    batch = models.ForeignKey(ImportBatch, models.CASCADE, related_name="+", db_index=False)
+    model = models.CharField(max_length=10)
+    object_id = models.BigIntegerField()
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["batch", "model", "object_id"], name="importseen_batch_record")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.model}:{self.object_id}@{self.version}"

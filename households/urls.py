@@ -1,6 +1,7 @@
 from django.urls import path
 
-from households import import_views, views
+from households import views
+from households.imports import views as import_views
 
 app_name = "households"
 
@@ -21,12 +22,13 @@ urlpatterns = [
     path("layanan/<int:pk>/", views.ServiceRequestDetailView.as_view(), name="request-detail"),
     path("layanan/<int:pk>/ubah/", views.ServiceRequestUpdateView.as_view(), name="request-update"),
     path("peringatan/", views.AlertsView.as_view(), name="alerts"),
-    path("impor/", import_views.import_home, name="import"),
+    path("impor/", import_views.ImportHomeView.as_view(), name="import"),
     path("impor/templat.<str:kind>", import_views.import_template, name="import-template"),
-    path("impor/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("impor/<int:pk>/", import_views.ImportDetailView.as_view(), name="import-detail"),
     path("impor/<int:pk>/simpan/", import_views.import_confirm, name="import-confirm"),
+    path("impor/<int:pk>/periksa-ulang/", import_views.import_recheck, name="import-recheck"),
     path("impor/<int:pk>/setujui/", import_views.import_approve, name="import-approve"),
-    path("impor/persetujuan/", import_views.import_approvals, name="import-approvals"),
-    path("impor/<int:pk>/batalkan/", import_views.import_rollback_view, name="import-rollback"),
-    path("impor/<int:pk>/kesalahan.csv", import_views.import_error_file, name="import-errors"),
+    path("impor/persetujuan/", import_views.ImportApprovalsView.as_view(), name="import-approvals"),
+    path("impor/<int:pk>/batalkan/", import_views.import_rollback, name="import-rollback"),
+    path("impor/<int:pk>/kesalahan.<str:kind>", import_views.import_error_file, name="import-errors"),
 ]

@@ -64,6 +64,10 @@ MESSAGES: dict[str, Any] = {
     "before_departure": _("%(label)s cannot be before the departure date."),
     "passport_format": _("%(label)s does not look like a passport number (%(value)s)."),
     "bpjs_format": _("%(label)s does not look like a BPJS Ketenagakerjaan number (11 digits)."),
+    "duplicate_open_stay": _(
+        "This stay was open beside another stay of the same person and was set to “other” when one open stay "
+        "per person became the rule: check it, and delete it if it was recorded twice."
+    ),
 }
 
 SEX_LABELS = {"M": _("man"), "F": _("woman")}

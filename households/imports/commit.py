@@ -1,73 +1,39 @@
-"""Writing a staged import, and undoing it (issue 4, "commit" and "rollback"), set-wise.
+"""Writing a staged import, and undoing it, set-wise.
 
-`classify` decides, for the valid staged rows of a batch, what each household, person
-and migration episode is: to create, to update, or unchanged (the preview counts come
-from it too). `import_commit` then writes in one transaction with a handful of
-`INSERT … SELECT` and `UPDATE … FROM` statements: NIK matches update the person, KK
-matches (current or former KK) update the household, the rest is created. Every record
-written gets its history row (django-simple-history's tables, same columns, same user)
-and an ImportChange row tagging it with the batch and holding its values before.
-Re-importing the same file writes nothing and says so.
+`import_commit` classifies the valid staged rows again (households.imports.matching),
+refuses if the register moved since the preview (households.imports.review), then writes
+in one transaction with a handful of `INSERT … SELECT` and `UPDATE … FROM` statements the
+merged values the preview showed. Every record written gets its history row
+(django-simple-history's tables, same columns, same user) and an ImportChange row tagging
+it with the batch and holding its values before. Re-importing the same file writes nothing
+and says so.
 
 `import_rollback` removes what the batch created and restores what it changed, unless
-records were edited since or other records now depend on them (then nothing is rolled
-back and the message says why).
+records were edited since or other records now depend on them (then nothing is rolled back
+and the message says why). A record that a later batch changed and that batch's rollback put
+back counts as unedited, so batches can be rolled back newest first.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from desmigratif.access import Action, scope_for
 from desmigratif.models import User
+from households.imports import matching, review
+from households.imports.matching import EPISODE_VALUES, HOUSEHOLD_VALUES, PERSON_VALUES
 from households.models import Household, ImportBatch, ImportChange, ImportRow, KKNumber, MigrationEpisode, Person
 
 MODELS: dict[str, type[models.Model]] = {"household": Household, "person": Person, "episode": MigrationEpisode}
-
-# What an import writes on each record: (model column, SQL over the staging row `r`).
-HOUSEHOLD_VALUES = {
-    "village_id": "r.village",
-    "dusun": "r.dusun",
-    "rt": "r.rt",
-    "rw": "r.rw",
-    "address": "r.address",
-    "phone": "r.phone",
-}
-PERSON_VALUES = {
-    "name": "r.name",
-    "sex": "r.sex",
-    "birth_place": "r.birth_place",
-    "birth_date": "r.birth_date",
-    "relationship": "r.relationship",
-    "religion": "r.religion",
-    "education": "r.education",
-    "occupation": "r.occupation",
-    "marital_status": "r.marital_status",
-    "validation_warnings": "r.warnings",
-}
-EPISODE_VALUES = {
-    "status": "coalesce(nullif(r.status, ''), 'other')",
-    "scheme": "r.scheme",
-    "procedural": "coalesce(nullif(r.procedural, ''), 'unknown')",
-    "agency_id": "r.agency",
-    "destination_country": "r.destination_country",
-    "employer_name": "r.employer_name",
-    "employer_kind": "r.employer_kind",
-    "sector": "r.sector",
-    "job_id": "r.job",
-    "departure_date": "r.departure_date",
-    "contract_end": "r.contract_end",
-    "actual_return": "r.actual_return",
-    "return_reason": "r.return_reason",
-    "bpjs_number": "r.bpjs_number",
-    "passport_number": "r.passport_number",
-    "validation_warnings": "r.episode_warnings",
-}
 ROWS = ImportRow._meta.db_table
+CHANGES = ImportChange._meta.db_table
+Progress = Callable[[int], None]
 
 
 class ImportRefusedError(Exception):
@@ -78,108 +44,6 @@ class ImportRefusedError(Exception):
 
 def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _row(columns: dict[str, str], alias: str) -> str:
-    """`(a.x, a.y, …)` for a row comparison."""
-    return "(" + ", ".join(f"{alias}.{column}" for column in columns) + ")"
-
-
-def _new_id(model: type[models.Model], allocate: bool) -> str:
-    """SQL for the id of a record to create: drawn from its table's sequence when writing,
-    so that one INSERT … SELECT writes rows whose ids are already known (no RETURNING and
-    no second pass); NULL for a preview."""
-    if not allocate:
-        return "NULL::bigint"
-    return f"nextval(pg_get_serial_sequence('{model._meta.db_table}', 'id'))"
-
-
-def classify(*, batch: ImportBatch, cursor: Any, allocate: bool = False) -> dict[str, int]:
-    """Fill the temporary tables import_household, import_person and import_episode (dropped
-    at the end of the transaction) with the valid rows of ``batch``, the record each one
-    matches (or, with ``allocate``, the id it will be created with) and its action: create,
-    update or same. Returns the preview counts."""
-    household_table, person_table, episode_table = (m._meta.db_table for m in MODELS.values())
-    cursor.execute("DROP TABLE IF EXISTS import_household, import_person, import_episode")
-    # Households: one per No. KK, with the values of its first row; matched by the current
-    # KK, else by a former one (the household then takes the KK back).
-    values = ", ".join(f"{sql} AS {column}" for column, sql in HOUSEHOLD_VALUES.items())
-    cursor.execute(
-        f"""
-        CREATE TEMPORARY TABLE import_household ON COMMIT DROP AS
-        WITH first AS (
-            SELECT DISTINCT ON (r.kk_number) r.kk_number, {values}
-            FROM {ROWS} r WHERE r.batch_id = %s AND r.is_valid
-            ORDER BY r.kk_number, r.number
-        )
-        SELECT first.*, coalesce(found.id, {_new_id(Household, allocate)}) AS household_id,
-               CASE WHEN found.id IS NULL THEN 'create'
-                    WHEN {_row(HOUSEHOLD_VALUES, "h")} IS DISTINCT FROM {_row(HOUSEHOLD_VALUES, "first")}
-                         OR h.kk_number <> first.kk_number THEN 'update'
-                    ELSE 'same' END AS action
-        FROM first
-        LEFT JOIN LATERAL (
-            SELECT id FROM (
-                SELECT 0 AS rank, h0.id FROM {household_table} h0 WHERE h0.kk_number = first.kk_number
-                UNION ALL
-                SELECT 1, k.household_id FROM {KKNumber._meta.db_table} k WHERE k.number = first.kk_number
-            ) candidates ORDER BY rank, id LIMIT 1
-        ) found ON true
-        LEFT JOIN {household_table} h ON h.id = found.id
-        """,
-        [batch.pk],
-    )
-    cursor.execute("ANALYZE import_household")
-    values = ", ".join(f"{sql} AS {column}" for column, sql in PERSON_VALUES.items())
-    cursor.execute(
-        f"""
-        CREATE TEMPORARY TABLE import_person ON COMMIT DROP AS
-        SELECT r.number, r.nik, r.kk_number, ih.household_id, {values},
-               coalesce(p.id, {_new_id(Person, allocate)}) AS person_id,
-               CASE WHEN p.id IS NULL THEN 'create'
-                    WHEN {_row(PERSON_VALUES, "p")} IS DISTINCT FROM {_row(PERSON_VALUES, "r2")}
-                         OR p.household_id IS DISTINCT FROM ih.household_id THEN 'update'
-                    ELSE 'same' END AS action
-        FROM {ROWS} r
-        JOIN import_household ih ON ih.kk_number = r.kk_number
-        LEFT JOIN {person_table} p ON p.nik = r.nik
-        CROSS JOIN LATERAL (SELECT {values}) r2
-        WHERE r.batch_id = %s AND r.is_valid
-        """,
-        [batch.pk],
-    )
-    cursor.execute("ANALYZE import_person")
-    values = ", ".join(f"{sql} AS {column}" for column, sql in EPISODE_VALUES.items())
-    # The same stay abroad is the one with the same departure date (or the one without a
-    # date, being prepared); anything else is a new episode.
-    cursor.execute(
-        f"""
-        CREATE TEMPORARY TABLE import_episode ON COMMIT DROP AS
-        SELECT r.nik, ip.person_id, {values}, coalesce(e.id, {_new_id(MigrationEpisode, allocate)}) AS episode_id,
-               CASE WHEN e.id IS NULL THEN 'create'
-                    WHEN {_row(EPISODE_VALUES, "e")} IS DISTINCT FROM {_row(EPISODE_VALUES, "r2")} THEN 'update'
-                    ELSE 'same' END AS action
-        FROM {ROWS} r
-        JOIN import_person ip ON ip.nik = r.nik
-        CROSS JOIN LATERAL (SELECT {values}) r2
-        LEFT JOIN LATERAL (
-            SELECT * FROM {episode_table} e0
-            WHERE e0.person_id = ip.person_id AND e0.departure_date IS NOT DISTINCT FROM r.departure_date
-            ORDER BY e0.id LIMIT 1
-        ) e ON true
-        WHERE r.batch_id = %s AND r.is_valid AND r.has_migration
-        """,
-        [batch.pk],
-    )
-    # Autovacuum never analyses temporary tables; without statistics the joins below and in
-    # the commit are planned for a handful of rows.
-    cursor.execute("ANALYZE import_episode")
-    counts: dict[str, int] = {}
-    for kind, table in (("household", "import_household"), ("person", "import_person"), ("episode", "import_episode")):
-        cursor.execute(f"SELECT action, count(*) FROM {table} GROUP BY action")
-        for action, count in cursor.fetchall():
-            counts[f"{kind}s_{'unchanged' if action == 'same' else action}"] = count
-    return counts
 
 
 def _history_columns(model: type[models.Model]) -> list[str]:
@@ -220,25 +84,24 @@ def _update(
     batch: ImportBatch,
     kind: str,
     model: type[models.Model],
-    values: dict[str, str],
+    columns: list[str],
     source: str,
     id_column: str,
     when: Any,
 ) -> None:
-    """Update the records ``source`` marks 'update': first tag them with their values before
-    (for rollback), then write, raising their version."""
+    """Update the records ``source`` marks 'update' with its merged values: first tag them
+    with their values before (for rollback), then write, raising their version."""
     table = model._meta.db_table
-    before = ", ".join(f"'{column}', m.{column}" for column in values)
+    before = ", ".join(f"'{column}', m.{column}" for column in columns)
     cursor.execute(
         f"""
-        INSERT INTO {ImportChange._meta.db_table}
-            (batch_id, model, object_id, object_ids, action, before, version_after)
+        INSERT INTO {CHANGES} (batch_id, model, object_id, object_ids, action, before, version_after)
         SELECT %s, %s, m.id, '{{}}', 'update', jsonb_build_object({before}), m.version + 1
         FROM {source} s JOIN {table} m ON m.id = s.{id_column} WHERE s.action = 'update'
         """,
         [batch.pk, kind],
     )
-    assignments = ", ".join(f"{column} = s.{column}" for column in values)
+    assignments = ", ".join(f"{column} = s.{column}" for column in columns)
     cursor.execute(
         f"""
         UPDATE {table} m SET {assignments}, version = m.version + 1, updated_at = %s
@@ -248,11 +111,38 @@ def _update(
     )
 
 
+def _refuse_if_moved(batch: ImportBatch, cursor: Any, today: Any) -> None:
+    """The write puts the preview's values over the register only if the register is still as
+    the preview saw it; otherwise nothing is written and the records that moved are named."""
+    broken = matching.episode_rule_breaks(cursor=cursor, today=today)
+    changed, labels = review.changed_since(cursor=cursor, batch=batch)
+    if not changed and not broken:
+        return
+    names = ", ".join(labels)
+    if changed > len(labels):
+        names += " " + _("and %(count)s more") % {"count": changed - len(labels)}
+    if not changed:
+        names = _("%(count)s stays abroad") % {"count": len(broken)}
+    raise ImportRefusedError(
+        _(
+            "Since this file was checked, the register changed: %(records)s. Nothing was written, so that "
+            "those changes are not overwritten. Check the file again to see what it would change now."
+        )
+        % {"records": names}
+    )
+
+
 @transaction.atomic
-def import_commit(*, batch: ImportBatch, user: User, mode: str = ImportBatch.Mode.ALL_OR_NOTHING) -> ImportBatch:
-    """Write the valid staged rows of ``batch``. All-or-nothing refuses a batch with any invalid
-    row; valid-rows-only skips them. A batch that writes nothing says so."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+def import_commit(
+    *,
+    batch: ImportBatch,
+    user: User,
+    mode: str = ImportBatch.Mode.ALL_OR_NOTHING,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Write the valid staged rows of ``batch`` as its preview showed them. All-or-nothing
+    refuses a batch with any invalid row; valid-rows-only skips them. Returns the counts."""
+    report = progress or (lambda percent: None)
     staged = ImportRow.objects.filter(batch=batch)
     invalid = staged.filter(is_valid=False).count()
     if invalid and mode == ImportBatch.Mode.ALL_OR_NOTHING:
@@ -262,25 +152,18 @@ def import_commit(*, batch: ImportBatch, user: User, mode: str = ImportBatch.Mod
         )
     if not staged.exists():
         raise ImportRefusedError(_("This batch has no rows to write; upload the file again."))
-    household_table, person_table = Household._meta.db_table, Person._meta.db_table
+    tables = ", ".join(m._meta.db_table for m in MODELS.values())
+    today = timezone.localdate()
     with connection.cursor() as cursor:
-        # No other import or edit can register one of these NIKs or KKs while this runs.
-        cursor.execute(f"LOCK TABLE {household_table}, {person_table} IN SHARE ROW EXCLUSIVE MODE")
+        # No other import or edit can register one of these NIKs or KKs, or change one of
+        # these records, between the check below and the write.
+        cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
         _check_scope_again(batch, user, cursor)
-        # Households found by a former KK take it back as their current one (rare: one by one).
-        from households.services import household_kk_change
-
-        cursor.execute(
-            f"""SELECT DISTINCT h.id, r.kk_number FROM {ROWS} r
-                JOIN {KKNumber._meta.db_table} k ON k.number = r.kk_number
-                JOIN {household_table} h ON h.id = k.household_id
-                WHERE r.batch_id = %s AND r.is_valid AND h.kk_number <> r.kk_number
-                  AND NOT EXISTS (SELECT 1 FROM {household_table} h2 WHERE h2.kk_number = r.kk_number)""",
-            [batch.pk],
-        )
-        for household_id, kk in cursor.fetchall():
-            household_kk_change(household=Household.objects.get(pk=household_id), number=kk, user=user)
-        preview = classify(batch=batch, cursor=cursor, allocate=True)
+        report(10)
+        preview = matching.classify(batch=batch, cursor=cursor, today=today, allocate=True)
+        report(25)
+        _refuse_if_moved(batch, cursor, today)
+        report(30)
         when = timezone.now()
 
         household_columns = ["id", "kk_number", *HOUSEHOLD_VALUES, "version", "validation_warnings", "is_archived"]
@@ -289,27 +172,21 @@ def import_commit(*, batch: ImportBatch, user: User, mode: str = ImportBatch.Mod
         cursor.execute(
             f"""INSERT INTO {KKNumber._meta.db_table} (household_id, number, recorded_on)
                 SELECT household_id, kk_number, %s FROM import_household WHERE action = 'create'""",
-            [timezone.localdate()],
+            [today],
         )
         person_columns = ["id", "nik", "household_id", *PERSON_VALUES, "version"]
         person_values = ["person_id", "nik", "household_id", *PERSON_VALUES, "1"]
         _insert(cursor, Person, "import_person", person_columns, person_values, when)
+        report(45)
         episode_columns = ["id", "person_id", *EPISODE_VALUES, "planned_return", "bpjs_jkk", "bpjs_jkm", "bpjs_jht"]
         episode_values = ["episode_id", "person_id", *EPISODE_VALUES, "NULL", "false", "false", "false"]
         _insert(cursor, MigrationEpisode, "import_episode", [*episode_columns, "version"], [*episode_values, "1"], when)
+        report(55)
 
         _update(cursor, batch, "household", Household, HOUSEHOLD_VALUES, "import_household", "household_id", when)
-        _update(
-            cursor,
-            batch,
-            "person",
-            Person,
-            {**PERSON_VALUES, "household_id": ""},
-            "import_person",
-            "person_id",
-            when,
-        )
+        _update(cursor, batch, "person", Person, [*PERSON_VALUES, "household_id"], "import_person", "person_id", when)
         _update(cursor, batch, "episode", MigrationEpisode, EPISODE_VALUES, "import_episode", "episode_id", when)
+        report(65)
 
         for kind, table, id_column in (
             ("household", "import_household", "household_id"),
@@ -318,8 +195,7 @@ def import_commit(*, batch: ImportBatch, user: User, mode: str = ImportBatch.Mod
         ):
             model = MODELS[kind]
             cursor.execute(
-                f"""INSERT INTO {ImportChange._meta.db_table}
-                        (batch_id, model, object_id, object_ids, action, before, version_after)
+                f"""INSERT INTO {CHANGES} (batch_id, model, object_id, object_ids, action, before, version_after)
                     SELECT %s, %s, NULL, array_agg({id_column}), 'create', '{{}}'::jsonb, 1
                     FROM {table} WHERE action = 'create' HAVING count(*) > 0""",
                 [batch.pk, kind],
@@ -333,6 +209,7 @@ def import_commit(*, batch: ImportBatch, user: User, mode: str = ImportBatch.Mod
                     user,
                     when,
                 )
+            report({"household": 75, "person": 88, "episode": 94}[kind])
         _write_history(
             cursor,
             KKNumber,
@@ -342,34 +219,28 @@ def import_commit(*, batch: ImportBatch, user: User, mode: str = ImportBatch.Mod
             user,
             when,
         )
-
+    # The rows with problems stay for the error file (until the purge); the rest now lives
+    # in the register.
+    staged.filter(problems=[]).delete()
     counts = {"rows_skipped": invalid}
     for key, value in preview.items():
         kind, action = key.split("_", 1)
         counts[f"{kind}_{ {'create': 'created', 'update': 'updated'}.get(action, action) }"] = value
+    report(97)
+    return counts
+
+
+def written_message(counts: dict[str, int]) -> str:
     written = sum(value for key, value in counts.items() if key.endswith(("_created", "_updated")))
-    staged.delete()
-    batch.counts = counts
-    batch.mode = mode
-    batch.status = ImportBatch.Status.COMMITTED
-    batch.committed_at = timezone.now()
-    batch.upload = None  # written: the rows now live in the register
-    batch.progress = 100
-    batch.message = (
-        _("Nothing to write: every row is already in the register.")
-        if not written
-        else _("%(count)s records written.") % {"count": written}
-    )
-    batch.save()
-    return batch
+    if not written:
+        return _("Nothing to write: every row is already in the register.")
+    return _("%(count)s records written.") % {"count": written}
 
 
 def _check_scope_again(batch: ImportBatch, user: User, cursor: Any) -> None:
     """The user's areas, and the register, may have changed since the rows were checked: a
     row whose village left the user's areas, or whose NIK or KK was registered outside them
     in the meantime, refuses the commit (checking the file again shows which)."""
-    from desmigratif.access import Action, scope_for
-
     scope = scope_for(user, Action.WRITE)
     if scope.is_unlimited:
         return
@@ -414,29 +285,76 @@ def _restore_assignments(model: type[models.Model]) -> str:
     return ", ".join(parts)
 
 
-@transaction.atomic
-def import_rollback(*, batch: ImportBatch, user: User) -> ImportBatch:
-    """Undo a committed batch exactly, or refuse when records were edited after it."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != ImportBatch.Status.COMMITTED:
-        raise ImportRefusedError(_("Only a committed batch can be rolled back."))
-    changes = ImportChange._meta.db_table
-    with connection.cursor() as cursor:
-        edited = 0
-        for kind, model in MODELS.items():
-            cursor.execute(
-                f"""WITH tagged AS (
-                        SELECT object_id AS id, version_after FROM {changes}
-                        WHERE batch_id = %(batch)s AND model = %(kind)s AND object_id IS NOT NULL
-                        UNION ALL
-                        SELECT unnest(object_ids), version_after FROM {changes}
-                        WHERE batch_id = %(batch)s AND model = %(kind)s AND action = 'create'
-                    )
-                    SELECT count(*) FROM tagged t JOIN {model._meta.db_table} m ON m.id = t.id
-                    WHERE m.version <> t.version_after""",
-                {"batch": batch.pk, "kind": kind},
+def _tagged(kind: str) -> str:
+    """SQL: (id, version the batch left) of every record of ``kind`` the batch wrote."""
+    return f"""SELECT object_id AS id, version_after FROM {CHANGES}
+               WHERE batch_id = %(batch)s AND model = '{kind}' AND object_id IS NOT NULL
+               UNION ALL
+               SELECT unnest(object_ids), version_after FROM {CHANGES}
+               WHERE batch_id = %(batch)s AND model = '{kind}' AND action = 'create'"""
+
+
+def _edited_since(batch: ImportBatch, cursor: Any) -> int:
+    """Records the batch wrote that are no longer as it left them. A record a later batch
+    changed counts as unedited when that batch was rolled back: its rollback's version
+    (version_restored) stands for the version before it, followed back as far as it goes."""
+    edited = 0
+    for kind, model in MODELS.items():
+        cursor.execute(
+            f"""
+            WITH RECURSIVE current AS (
+                SELECT t.id, t.version_after, m.version FROM ({_tagged(kind)}) t
+                JOIN {model._meta.db_table} m ON m.id = t.id WHERE m.version <> t.version_after
+            ), chain(id, version) AS (
+                SELECT id, version FROM current
+                UNION
+                SELECT c.object_id, c.version_after - 1 FROM chain
+                JOIN {CHANGES} c ON c.model = '{kind}' AND c.object_id = chain.id AND c.action = 'update'
+                     AND c.version_restored = chain.version
             )
-            edited += cursor.fetchone()[0]
+            SELECT count(*) FROM current
+            WHERE NOT EXISTS (SELECT 1 FROM chain WHERE chain.id = current.id AND chain.version = current.version_after)
+            """,
+            {"batch": batch.pk},
+        )
+        edited += cursor.fetchone()[0]
+    return edited
+
+
+def _outside_area(batch: ImportBatch, user: User, cursor: Any) -> bool:
+    """Whether any record the batch wrote now lies outside the user's area."""
+    scope = scope_for(user, Action.WRITE)
+    if scope.is_unlimited:
+        return False
+    households, persons, episodes = (m._meta.db_table for m in MODELS.values())
+    cursor.execute(
+        f"""SELECT DISTINCT h.village_id FROM ({_tagged("household")}) t JOIN {households} h ON h.id = t.id
+            UNION SELECT DISTINCT h.village_id FROM ({_tagged("person")}) t JOIN {persons} p ON p.id = t.id
+                  JOIN {households} h ON h.id = p.household_id
+            UNION SELECT DISTINCT h.village_id FROM ({_tagged("episode")}) t JOIN {episodes} e ON e.id = t.id
+                  JOIN {persons} p ON p.id = e.person_id JOIN {households} h ON h.id = p.household_id""",
+        {"batch": batch.pk},
+    )
+    return any(not scope.contains(code) for (code,) in cursor.fetchall())
+
+
+@transaction.atomic
+def import_rollback(*, batch: ImportBatch, user: User, progress: Progress | None = None) -> None:
+    """Undo a committed batch exactly, or refuse when records were edited after it, when
+    records it created are used by others, or when it now concerns villages outside the
+    user's area."""
+    report = progress or (lambda percent: None)
+    tables = ", ".join(m._meta.db_table for m in MODELS.values())
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+        if _outside_area(batch, user, cursor):
+            raise ImportRefusedError(
+                _(
+                    "Records of this batch now belong to villages outside your area; roll back was refused. "
+                    "Ask your regency coordinator."
+                )
+            )
+        edited = _edited_since(batch, cursor)
         if edited:
             raise ImportRefusedError(
                 _(
@@ -445,15 +363,16 @@ def import_rollback(*, batch: ImportBatch, user: User) -> ImportBatch:
                 )
                 % {"count": edited}
             )
+        report(20)
         # Children before parents: episodes, then persons, then households. History first,
         # while the rows still exist: a "deleted" row, or the values restored.
         try:
             with transaction.atomic():
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                for kind in ("episode", "person", "household"):
+                for step, kind in enumerate(("episode", "person", "household"), start=1):
                     model = MODELS[kind]
                     table = model._meta.db_table
-                    of_batch = f"FROM {changes} WHERE batch_id = {int(batch.pk)} AND model = '{kind}'"
+                    of_batch = f"FROM {CHANGES} WHERE batch_id = {int(batch.pk)} AND model = '{kind}'"
                     created = (
                         f"SELECT unnest(object_ids) {of_batch} AND action = 'create' "
                         f"UNION ALL SELECT object_id {of_batch} AND action = 'create' AND object_id IS NOT NULL"
@@ -472,7 +391,12 @@ def import_rollback(*, batch: ImportBatch, user: User) -> ImportBatch:
                     cursor.execute(
                         f"""UPDATE {table} m SET {_restore_assignments(model)}, version = m.version + 1,
                                 updated_at = now()
-                            FROM {changes} c
+                            FROM {CHANGES} c
+                            WHERE c.batch_id = %s AND c.model = %s AND c.action = 'update' AND m.id = c.object_id""",
+                        [batch.pk, kind],
+                    )
+                    cursor.execute(
+                        f"""UPDATE {CHANGES} c SET version_restored = m.version FROM {table} m
                             WHERE c.batch_id = %s AND c.model = %s AND c.action = 'update' AND m.id = c.object_id""",
                         [batch.pk, kind],
                     )
@@ -483,6 +407,7 @@ def import_rollback(*, batch: ImportBatch, user: User) -> ImportBatch:
                         "~",
                         user,
                     )
+                    report(20 + 25 * step)
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         except IntegrityError:
             raise ImportRefusedError(
@@ -491,8 +416,3 @@ def import_rollback(*, batch: ImportBatch, user: User) -> ImportBatch:
                     "a migration episode or a member added later); roll back was refused."
                 )
             ) from None
-    batch.status = ImportBatch.Status.ROLLED_BACK
-    batch.rolled_back_at = timezone.now()
-    batch.rolled_back_by = user
-    batch.save(update_fields=["status", "rolled_back_at", "rolled_back_by"])
-    return batch

@@ -1,13 +1,15 @@
-"""Stage and check an import file (issue 4, "stage and validate").
+"""Stage and check an import file: everything the preview shows, nothing written yet.
 
 The file is read as a stream, a chunk of rows at a time. Each chunk is checked column by
 column with the rules of households.validators (the forms' rules): a column's distinct
 values are judged once and remembered, so a village code, a date or a code-list entry
 repeated in thousands of rows costs one check. The chunk, parsed and with its problems
 attached, goes into the staging table (ImportRow) with COPY. What needs the whole file or
-the register — the same NIK twice, one No. KK in two villages, a NIK or KK registered
-outside the user's area, possible duplicates — is then judged set-wise in SQL, and the
-preview counts come from the same classification the commit uses (commit.classify).
+the register is then judged set-wise in SQL: Excel's damage to a whole column, the same NIK
+twice, a household's head and its disagreeing rows, NIKs and KKs registered outside the
+user's area, possible duplicates, and the stays abroad as they would be after the merge
+(households.imports.matching). The preview's counts and its field-by-field changes come from
+the same classification the write uses.
 
 Memory does not grow with the file: only one chunk and the bounded memo are in Python.
 """
@@ -15,6 +17,7 @@ Memory does not grow with the file: only one chunk and the bounded memo are in P
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -32,25 +35,38 @@ from desmigratif.access import Action, AnyUser, Scope, scope_for
 from desmigratif.models import Village
 from households import validators
 from households.countries import country_code
-from households.imports.columns import COLUMNS, MIGRATION, Column, match_headers
+from households.imports import matching, review
+from households.imports.columns import COLUMNS, JOB_SPELLINGS, MIGRATION, Column, match_headers, occupation
 from households.imports.reading import Table
-from households.imports.values import header_key, number_text, parse_choice, parse_date
-from households.models import Household, ImportBatch, ImportRow, Job, KKNumber, Person, PlacementAgency
+from households.imports.values import (
+    header_key,
+    is_placeholder,
+    is_placeholder_phone,
+    number_text,
+    parse_date,
+)
+from households.models import EpisodeStatus, Household, ImportBatch, ImportRow, Job, KKNumber, Person, PlacementAgency
 
 ERROR, WARNING = validators.ERROR, validators.WARNING
 HEADERS = {column.key: column.header for column in COLUMNS}
 CHUNK_ROWS = 10_000
 MEMO_LIMIT = 50_000  # distinct values remembered per column before the memo starts again
 PROBLEMS_KEPT = 5000  # on the batch, for the preview page; the staging rows keep them all
+EXAMPLE_ROWS_CHECKED = 20  # the template's example row is near the top
 _VILLAGE_DIGITS = re.compile(r"^(\d{2})\.?(\d{2})\.?(\d{2})\.?(\d{4})$")
 _NO_PROBLEMS: tuple = ()
-NOT_IN_FUTURE = {"birth_date", "departure_date", "actual_return"}  # as the forms: a contract ends later
+NOT_IN_FUTURE = {"birth_date", "actual_return"}  # a contract ends later; a departure may be planned
+UNREADABLE = "\ufffd"  # what the reader put where a few bytes were not text
+ReadingProgress = Callable[[int], None]  # percent done
 
 # ImportRow columns in COPY order, and those that are text (empty stays "" rather than NULL).
-ROW_FIELDS = [f for f in ImportRow._meta.concrete_fields if f.name != "id"]
+ROW_FIELDS = [f for f in ImportRow._meta.concrete_fields if f.name not in {"id", "cells"}]
 COPY_COLUMNS = [f.column for f in ROW_FIELDS]
 PERSONS, HOUSEHOLDS, KK_NUMBERS = (m._meta.db_table for m in (Person, Household, KKNumber))
+ROWS = ImportRow._meta.db_table
 TEXT_COLUMNS = [f.column for f in ROW_FIELDS if f.get_internal_type() == "TextField"]
+DATE_KEYS = {"departure_date", "contract_end", "actual_return"}
+HOUSEHOLD_TEXT = ("dusun", "rt", "rw", "address", "phone")  # may disagree between rows of one KK
 
 
 @dataclass
@@ -60,6 +76,7 @@ class StageResult:
     notes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     villages: list[str] = field(default_factory=list)
+    review: dict[str, Any] = field(default_factory=dict)
 
 
 class _Lookups:
@@ -68,21 +85,45 @@ class _Lookups:
     def __init__(self, user: AnyUser) -> None:
         self.scope: Scope = scope_for(user, Action.WRITE)
         self.villages = set(self.scope.filter(Village.objects.active(), "code").values_list("code", flat=True))
-        self.jobs = {job.code: job.pk for job in Job.objects.active()}
+        jobs = {job.code: job.pk for job in Job.objects.active()}
+        self.jobs = {header_key(spelling): jobs[code] for spelling, code in JOB_SPELLINGS.items() if code in jobs}
+        for job in Job.objects.active():
+            self.jobs[header_key(job.name)] = job.pk
+            self.jobs[header_key(job.code)] = job.pk
         self.agencies: dict[str, int] = {}
         for agency in PlacementAgency.objects.active():
-            self.agencies[header_key(agency.name)] = agency.pk
+            self.agencies[agency_key(agency.name)] = agency.pk
             if agency.licence_number:
                 self.agencies[header_key(agency.licence_number)] = agency.pk
         self.today = timezone.localdate()
 
 
+def agency_key(name: str) -> str:
+    """ "PT Bina Karya", "Bina Karya, PT" and "PT. BINA KARYA" are one agency."""
+    return header_key(re.sub(r"(?i)^\s*pt\b\.?|,?\s*\bpt\.?\s*$", "", name))
+
+
 Verdict = tuple[Any, tuple[tuple[str, str], ...]]  # (value, ((message, severity), ...))
+
+
+def _unreadable(label: str) -> tuple[tuple[str, str], ...]:
+    message = _(
+        "%(label)s holds characters that could not be read (a few bytes of the file are damaged here): type it again."
+    ) % {"label": label}
+    return ((message, ERROR),)
 
 
 def _cell_rule(column: Column, lookups: _Lookups) -> Callable[[object], Verdict]:
     """The check of one cell of ``column``, independent of the rest of its row."""
     label = column.header
+    # A name is never a placeholder word ("Na" is a name); only punctuation is.
+    placeholder = (
+        is_placeholder_phone
+        if column.kind == "phone"
+        else (lambda text: not text.strip("-.?/_ "))
+        if column.key == "name"
+        else is_placeholder
+    )
 
     def required_or_empty() -> Verdict:
         if column.required:
@@ -93,6 +134,11 @@ def _cell_rule(column: Column, lookups: _Lookups) -> Callable[[object], Verdict]
         return value, tuple((f.message, f.severity) for f in found)
 
     def rule(raw: object) -> Verdict:
+        if isinstance(raw, str):
+            if UNREADABLE in raw:
+                return ("" if column.kind != "date" else None), _unreadable(label)
+            if placeholder(raw.strip()):
+                return (None, _NO_PROBLEMS) if column.kind == "date" else required_or_empty()
         if column.kind == "date":
             value, error = parse_date(raw)
             if error:
@@ -121,27 +167,35 @@ def _cell_rule(column: Column, lookups: _Lookups) -> Callable[[object], Verdict]
         if kind == "phone":
             return findings(*validators.check_phone(text, label=label))
         if kind == "choice":
-            value, error = parse_choice(text, list(column.choices), column.extra_aliases)
-            return (value, _NO_PROBLEMS) if not error else ("", ((error, ERROR),))
+            value = column.lookup(text)
+            if value is None:
+                message = _("“%(value)s” is not one of: %(codes)s.") % {
+                    "value": text,
+                    "codes": ", ".join(code for code, _label in column.choices),
+                }
+                return "", ((message, ERROR),)
+            return value, _NO_PROBLEMS
         if kind == "country":
             code = country_code(text)
             return (
                 (code, _NO_PROBLEMS) if code else ("", ((_("“%(value)s” is not a country.") % {"value": text}, ERROR),))
             )
         if kind == "job":
-            pk = lookups.jobs.get(text.lower())
+            pk = lookups.jobs.get(header_key(text))
             return (
                 (pk, _NO_PROBLEMS)
                 if pk
                 else (None, ((_("“%(value)s” is not in the job list.") % {"value": text}, ERROR),))
             )
         if kind == "agency":
-            pk = lookups.agencies.get(header_key(text))
+            pk = lookups.agencies.get(header_key(text)) or lookups.agencies.get(agency_key(text))
             return (
                 (pk, _NO_PROBLEMS)
                 if pk
                 else (None, ((_("“%(value)s” is not in the P3MI list.") % {"value": text}, ERROR),))
             )
+        if kind == "occupation":
+            return occupation(text), _NO_PROBLEMS
         if kind == "passport":
             return findings(*validators.check_passport(text, label=label))
         if kind == "bpjs":
@@ -158,6 +212,8 @@ def _text(raw: object) -> str:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
+    if isinstance(raw, datetime.date):
+        return raw.strftime("%d/%m/%Y")
     return str(raw).strip()
 
 
@@ -193,18 +249,21 @@ class _Column:
 
     def _judge_free_text(self, raw_values: tuple) -> tuple[list[Any], dict[int, tuple]]:
         """The same verdicts as the rule, a column at a time: strip, then only the cells that
-        are empty, too long or not plain text go through the rule."""
+        are empty, too long, short enough to be a placeholder, unreadable or not plain text
+        go through the rule."""
         try:
             values = [raw.strip() for raw in raw_values]  # type: ignore[union-attr]
         except AttributeError:  # numbers and dates from XLSX cells
             values = [_text(raw) for raw in raw_values]
-            suspects = range(len(values))
+            suspects: Any = range(len(values))
         else:
             limit = self.spec.max_length or 10**9
+            short = 12
+            suspects = {i for i, value in enumerate(values) if len(value) <= short or len(value) > limit}
             if self.spec.kind == "nik":  # "3212…0001.0" is a number a program wrote as a float
-                suspects = [i for i, value in enumerate(values) if not value or len(value) > limit or "." in value]
-            else:
-                suspects = [i for i, value in enumerate(values) if not value or len(value) > limit]
+                suspects.update(i for i, value in enumerate(values) if "." in value)
+            if UNREADABLE in "".join(values):
+                suspects.update(i for i, value in enumerate(values) if UNREADABLE in value)
         problems = {}
         for i in suspects:
             values[i], found = self.rule(raw_values[i])
@@ -220,21 +279,41 @@ def _problem(column: str, value: object, message: str, severity: str = ERROR) ->
     return {"column": column, "value": "" if value is None else str(value), "message": message, "severity": severity}
 
 
-def _chunks(table: Table, width: int) -> Iterator[list[tuple[int, list[object]]]]:
-    rows = iter(table.rows)
-    while chunk := list(islice(rows, CHUNK_ROWS)):
+def _chunks(rows: Iterator[tuple[int, list[object]]], width: int, size: int) -> Iterator[list[tuple[int, list]]]:
+    while chunk := list(islice(rows, size)):
         for index, (number, cells) in enumerate(chunk):
             if len(cells) != width:
                 chunk[index] = (number, [*cells[:width], *repeat("", width - len(cells))])
         yield chunk
 
 
+EXAMPLE = {column.key: column.example for column in COLUMNS}
+
+
+def _without_example(
+    rows: Iterator[tuple[int, list[object]]], positions: dict[str, int], notes: list[str]
+) -> Iterator[tuple[int, list[object]]]:
+    """The rows without the template's example row (its NIK, No. KK and name), said in a note."""
+    keys = ("nik", "kk_number", "name")
+    if not all(key in positions for key in keys):
+        yield from rows
+        return
+    for row in islice(rows, EXAMPLE_ROWS_CHECKED):
+        number, cells = row
+        if all(str(cells[positions[key]]).strip().lower() == EXAMPLE[key].lower() for key in keys):
+            notes.append(_("Row %(row)s is the template's example row and was not imported.") % {"row": number})
+            continue
+        yield row
+    yield from rows
+
+
 class _Stager:
-    def __init__(self, batch: ImportBatch, columns: dict[int, Column], lookups: _Lookups) -> None:
+    def __init__(self, batch: ImportBatch, columns: dict[int, Column], lookups: _Lookups, village: str | None) -> None:
         self.batch = batch
         self.lookups = lookups
         self.columns = [_Column(position, column, lookups) for position, column in columns.items()]
         self.by_key = {c.spec.key: c for c in self.columns}
+        self.village = village  # for a file without a village column
         self.nik_header = HEADERS["nik"]
         self.rows = 0
 
@@ -254,6 +333,8 @@ class _Stager:
                 row_problems.setdefault(i, []).extend(
                     _problem(column.spec.header, raw_values[i], message, severity) for message, severity in found
                 )
+        if "village" not in values and self.village:
+            values["village"] = [self.village] * size
         warnings = self._check_niks(values, raws, row_problems, size)
         has_migration = self._check_migration(values, row_problems, size)
         problems_json = ["[]"] * size
@@ -300,13 +381,25 @@ class _Stager:
                 warnings[i] = json.dumps(found)
         return warnings
 
+    def _registered_births(self, niks: list[str]) -> dict[str, datetime.date]:
+        """The registered dates of birth of these NIKs: a row that leaves the date blank keeps
+        the registered one, and the NIK is checked against that."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT nik, birth_date FROM {PERSONS} WHERE nik = ANY(%s) AND birth_date IS NOT NULL", [niks]
+            )
+            return dict(cursor.fetchall())
+
     def _check_niks(self, values: dict, raws: dict, row_problems: dict, size: int) -> list[str]:
-        """The NIK with the birth date and sex of its row; its warnings go on the person."""
+        """The NIK with the birth date and sex the person will have: errors block the row,
+        warnings are shown in the preview and the error file, and kept on the person."""
         warnings = ["[]"] * size
         niks = values.get("nik")
         if niks is None:
             return warnings
-        births = values.get("birth_date") or repeat(None, size)
+        births = values.get("birth_date") or [None] * size
+        undated = [nik for nik, born in zip(niks, births, strict=True) if nik and born is None]
+        registered = self._registered_births(undated) if undated else {}
         sexes = values.get("sex") or repeat(None, size)
         today = self.lookups.today
         check = validators.check_nik
@@ -314,18 +407,29 @@ class _Stager:
         for i, (nik, born, sex) in enumerate(zip(niks, births, sexes, strict=True)):
             if not nik:
                 continue
-            value, _facts, found = check(nik, birth_date=born, sex=sex, label=header, today=today)
+            if nik.startswith("0") and len(nik) == 16 and nik.isdigit():
+                message = _(
+                    "This is a temporary NIK (OpenSID gives one while the real NIK is not known): enter the "
+                    "person's NIK from the family card."
+                )
+                row_problems.setdefault(i, []).append(_problem(header, raws["nik"][i], message))
+                continue
+            value, _facts, found = check(
+                nik, birth_date=born or registered.get(nik), sex=sex, label=header, today=today
+            )
             niks[i] = value
             if found:
-                errors = [_problem(header, raws["nik"][i], f.message) for f in found if f.is_error]
-                if errors:
-                    row_problems.setdefault(i, []).extend(errors)
+                row_problems.setdefault(i, []).extend(
+                    _problem(header, raws["nik"][i], f.message, f.severity) for f in found
+                )
                 stored = [f.as_json() for f in found if not f.is_error]
                 if stored:
                     warnings[i] = json.dumps(stored)
         return warnings
 
     def _check_migration(self, values: dict, row_problems: dict, size: int) -> list[bool]:
+        """Which rows speak of a stay abroad, and the date order within the row (the merged
+        stay is checked again in SQL, with the registered dates)."""
         present = [values[c.spec.key] for c in self.columns if c.spec.level == MIGRATION]
         if not present:
             return [False] * size
@@ -340,177 +444,469 @@ class _Stager:
                     message = _("%(label)s cannot be before the departure date.") % {"label": HEADERS[key]}
                     row_problems.setdefault(i, []).append(_problem(HEADERS[key], date.isoformat(), message))
         statuses = values.get("status")
-        if statuses is not None:
-            returns = values.get("actual_return") or repeat(None, size)
-            for i, (status, returned) in enumerate(zip(statuses, returns, strict=True)):
-                if status == "returned" and returned is None:
-                    message = _("Enter the date the worker came back.")
-                    row_problems.setdefault(i, []).append(_problem(HEADERS["actual_return"], "", message))
+        if departures is not None and statuses is not None:
+            # A row without a status takes the registered one: judged after the merge, in SQL.
+            today = self.lookups.today
+            for i, (departure, status) in enumerate(zip(departures, statuses, strict=True)):
+                if departure is not None and departure > today and status and status != EpisodeStatus.PREPARING:
+                    row_problems.setdefault(i, []).append(
+                        _problem(HEADERS["departure_date"], departure.isoformat(), future_departure_message())
+                    )
         return has_migration
 
 
-DATE_KEYS = {"departure_date", "contract_end", "actual_return"}
+def future_departure_message() -> str:
+    return _("A departure in the future is a stay being prepared: set Status Migrasi to Persiapan.")
+
+
+def default_village(batch: ImportBatch, lookups: _Lookups) -> str | None:
+    """The village of rows when the file has no village column: the one chosen on upload, or
+    the user's only village."""
+    if batch.village_id:
+        return batch.village_id if batch.village_id in lookups.villages else None
+    return next(iter(lookups.villages)) if len(lookups.villages) == 1 else None
 
 
 def import_stage(
-    *, batch: ImportBatch, table: Table, user: AnyUser, progress: Callable[[int], None] | None = None
+    *,
+    batch: ImportBatch,
+    open_table: Callable[[], Table],
+    user: AnyUser,
+    progress: ReadingProgress | None = None,
+    expected_rows: int | None = None,
 ) -> StageResult:
-    """Stage every row of ``table`` for ``batch`` and judge it; store nothing in the register.
-    Runs outside a transaction on purpose: each chunk is committed as it is staged, so a
-    page polling the batch sees the progress."""
+    """Stage every row of the file for ``batch`` and judge it; store nothing in the register.
+    ``open_table`` reads the file (again, for the error file's rows, when some have problems).
+    Runs outside a transaction on purpose: each chunk is committed as it is staged, so a page
+    polling the batch sees the progress."""
+    table = open_table()
+    try:
+        return _stage(batch, table, open_table, user, progress, expected_rows)
+    finally:
+        table.rows.close()  # type: ignore[attr-defined]  # a file on disk is closed even if unread
+
+
+def _stage(
+    batch: ImportBatch,
+    table: Table,
+    open_table: Callable[[], Table],
+    user: AnyUser,
+    progress: ReadingProgress | None,
+    expected_rows: int | None,
+) -> StageResult:
     result = StageResult()
+    result.notes.extend(table.notes)
     matched = match_headers(table.headers)
-    if matched.missing:
+    lookups = _Lookups(user)
+    village = None
+    missing = matched.missing
+    if any(column.key == "village" for column in missing):
+        village = default_village(batch, lookups)
+        if village is not None:
+            missing = [column for column in missing if column.key != "village"]
+            result.notes.append(
+                _("The file has no village column: every row is taken to be of %(village)s.")
+                % {"village": Village.objects.get(pk=village)}
+            )
+    if missing:
         result.fatal.append(
             _("Required columns are missing: %(columns)s.")
-            % {"columns": ", ".join(column.header for column in matched.missing)}
+            % {"columns": ", ".join(column.header for column in missing)}
         )
+        if any(column.key == "village" for column in missing):
+            result.fatal.append(_("Choose the village of the rows on the upload page, or add a Kode Desa column."))
         return result
     if matched.unknown:
         result.notes.append(
             _("These columns are not used and were ignored: %(columns)s.") % {"columns": ", ".join(matched.unknown)}
         )
+    if matched.skipped:
+        result.notes.extend(matched.skipped)
     ImportRow.objects.filter(batch=batch).delete()
-    lookups = _Lookups(user)
-    stager = _Stager(batch, matched.columns, lookups)
+    stager = _Stager(batch, matched.columns, lookups, village)
+    positions = {column.key: position for position, column in matched.columns.items()}
+    rows = _without_example(iter(table.rows), positions, result.notes)
+    rows = matched.filter_rows(rows, result.notes)
     copy = (
-        f"COPY {ImportRow._meta.db_table} ({', '.join(COPY_COLUMNS)}) FROM STDIN "
+        f"COPY {ROWS} ({', '.join(COPY_COLUMNS)}) FROM STDIN "
         f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
     )
+    # Small files in small chunks, so that the progress bar moves in steps.
+    chunk_rows = min(CHUNK_ROWS, max(250, (expected_rows or CHUNK_ROWS * 8) // 8))
+
+    def report(percent: int) -> None:
+        if progress is not None:
+            progress(min(99, percent))
+
     # PostgreSQL stores chunk n (psycopg2 lets go of the GIL while it waits) while Python
     # checks chunk n+1: the two cores work at once. The connection is used by one thread
     # at a time: the progress is written between two COPYs.
     with connection.cursor() as cursor, ThreadPoolExecutor(max_workers=1) as copier:
         pending: Future | None = None
-        for chunk in _chunks(table, len(table.headers)):
+        for chunk in _chunks(rows, len(table.headers), chunk_rows):
             buffer = stager.stage(chunk)
             if pending is not None:
                 pending.result()
-                if progress is not None:
-                    progress(stager.rows - len(chunk))
+                if expected_rows:
+                    report((stager.rows - len(chunk)) * 75 // max(expected_rows, stager.rows))
             pending = copier.submit(cursor.cursor.copy_expert, copy, buffer)
         if pending is not None:
             pending.result()
-    if progress is not None:
-        progress(stager.rows)
+    report(75)
     result.rows = stager.rows
     if not result.rows:
         result.fatal.append(_("The file has a header row but no data rows."))
         return result
     with connection.cursor() as cursor:
         # The planner needs to know the table just grew by a whole file.
-        cursor.execute(f"ANALYZE {ImportRow._meta.db_table} (batch_id, nik, kk_number, village, is_valid)")
+        cursor.execute(f"ANALYZE {ROWS} (batch_id, nik, kk_number, village, is_valid, relationship)")
     with transaction.atomic():
-        result.counts = _judge_across_rows(batch, lookups)
+        judged = _Judge(batch, lookups, report)
+        result.fatal.extend(judged.excel_damage())
+        if result.fatal:
+            return result
+        result.counts, result.review = judged.run()
+    if result.counts.get("problems"):
+        _keep_cells(batch, open_table)
+    report(99)
     return result
 
 
-def _judge_across_rows(batch: ImportBatch, lookups: _Lookups) -> dict[str, int]:
-    """The checks that need the whole file or the register, set-wise; then the counts."""
-    from households.imports import commit
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
-    rows = ImportRow._meta.db_table
-    counts: dict[str, int] = {}
+
+def _keep_cells(batch: ImportBatch, open_table: Callable[[], Table]) -> None:
+    """The cells of the rows with problems as they were typed, for the error file: it can be
+    made after the upload itself is gone (once written, or after the purge of uploads)."""
+    numbers = set(
+        ImportRow.objects.filter(batch=batch).exclude(problems=[]).values_list("number", flat=True).iterator()
+    )
+    table = open_table()
+    try:
+        found = [
+            (number, json.dumps([_cell_text(c) for c in cells])) for number, cells in table.rows if number in numbers
+        ]
+    finally:
+        table.rows.close()  # type: ignore[attr-defined]
+    ImportBatch.objects.filter(pk=batch.pk).update(headers=list(table.headers))
     with connection.cursor() as cursor:
-
-        def flag(
-            where: str,
-            params: list[Any],
-            column: str,
-            value_sql: str,
-            message: str,
-            severity: str = ERROR,
-            fill: tuple[str, str] = ("", "''"),
-        ) -> int:
-            """Add a problem to the rows ``where`` selects. ``fill`` = (placeholder in the
-            message, SQL for what replaces it row by row)."""
-            placeholder, replacement = fill
+        for start in range(0, len(found), 5000):
+            part = found[start : start + 5000]
             cursor.execute(
-                f"""
-                UPDATE {rows} r
-                SET problems = r.problems || jsonb_build_array(jsonb_build_object(
-                        'column', %s, 'value', {value_sql}, 'message', replace(%s, %s, {replacement}),
-                        'severity', %s)),
-                    is_valid = r.is_valid AND %s
-                {where}
-                """,
-                [column, message, placeholder or "\x01", severity, severity != ERROR, *params],
+                f"""UPDATE {ROWS} r SET cells = v.cells::jsonb
+                    FROM (SELECT unnest(%s::int[]) AS number, unnest(%s::text[]) AS cells) v
+                    WHERE r.batch_id = %s AND r.number = v.number""",
+                [[number for number, _cells in part], [cells for _number, cells in part], batch.pk],
             )
-            return cursor.rowcount
 
-        cursor.execute("DROP TABLE IF EXISTS import_duplicate")
-        cursor.execute(
+
+class _Judge:
+    """The checks that need the whole file or the register, set-wise, in one transaction."""
+
+    def __init__(self, batch: ImportBatch, lookups: _Lookups, report: ReadingProgress) -> None:
+        self.batch = batch
+        self.lookups = lookups
+        self.report = report
+        self.cursor = connection.cursor()
+
+    def flag(
+        self,
+        where: str,
+        params: list[Any],
+        column: str,
+        value_sql: str,
+        message: str,
+        severity: str = ERROR,
+        fill: tuple[str, str] = ("", "''"),
+    ) -> int:
+        """Add a problem to the rows ``where`` selects (over the staging rows `r`). ``fill`` =
+        (placeholder in the message, SQL for what replaces it row by row)."""
+        placeholder, replacement = fill
+        self.cursor.execute(
+            f"""
+            UPDATE {ROWS} r
+            SET problems = r.problems || jsonb_build_array(jsonb_build_object(
+                    'column', %s, 'value', {value_sql}, 'message', replace(%s, %s, {replacement}),
+                    'severity', %s)),
+                is_valid = r.is_valid AND %s
+            {where}
+            """,
+            [column, message, placeholder or "\x01", severity, severity != ERROR, *params],
+        )
+        return self.cursor.rowcount
+
+    def excel_damage(self) -> list[str]:
+        """NIK or No. KK columns that Excel rounded to 15 digits and saved (every number ends in
+        0, families collapse into one): refused as a whole, with the way to get the digits back.
+        Numbers that merely end in 0 are normal; a whole column of them is not."""
+        refusals = []
+        collapsed = {
+            "nik": f"""SELECT count(*) FROM (SELECT nik FROM {ROWS}
+                        WHERE batch_id = %(batch)s AND nik ~ '^[0-9]{{15}}0$'
+                        GROUP BY nik HAVING count(*) > 1) repeated""",
+            "kk_number": f"""SELECT count(*) FROM (SELECT kk_number FROM {ROWS}
+                              WHERE batch_id = %(batch)s AND kk_number ~ '^[0-9]{{15}}0$' GROUP BY kk_number
+                              HAVING count(*) FILTER (WHERE relationship = 'head') > 1
+                                  OR count(DISTINCT nullif(address, '')) > 1) merged""",
+        }
+        for key, collapse_sql in collapsed.items():
+            self.cursor.execute(
+                f"""SELECT count(DISTINCT {key}) FILTER (WHERE {key} ~ '^[0-9]{{16}}$'),
+                           count(DISTINCT {key}) FILTER (WHERE {key} ~ '^[0-9]{{15}}0$'),
+                           ({collapse_sql})
+                    FROM {ROWS} WHERE batch_id = %(batch)s""",
+                {"batch": self.batch.pk},
+            )
+            numbers, zeros, collapses = self.cursor.fetchone()
+            if (zeros >= 5 and zeros >= 0.9 * numbers) or (zeros >= 2 and zeros >= 0.5 * numbers and collapses):
+                refusals.append(
+                    _(
+                        "The %(label)s column was damaged by Excel: %(zeros)s of its %(count)s numbers end in 0, "
+                        "because Excel keeps only 15 digits of a number and replaced the 16th with 0, so that "
+                        "different people or families now share one number. The lost digits cannot be read from "
+                        "this file. Open the original data again with the column formatted as Text (in Excel: "
+                        "Data → From Text/CSV, then set the column's type to Text), or export it again from its "
+                        "source, and upload that file."
+                    )
+                    % {"label": HEADERS[key], "zeros": zeros, "count": numbers}
+                )
+        return refusals
+
+    def run(self) -> tuple[dict[str, int], dict[str, Any]]:
+        batch = {"batch": self.batch.pk}
+        counts: dict[str, int] = {}
+        counts["duplicates_in_file"] = self.duplicates()
+        self.report(78)
+        self.one_village_per_kk()
+        self.outside_area()
+        self.report(81)
+        self.heads()
+        self.former_kk()
+        disagreements = self.disagreements()
+        self.report(85)
+        counts["possible_duplicates"] = self.possible_duplicates()
+        self.report(88)
+        today = self.lookups.today
+        classified = matching.classify(batch=self.batch, cursor=self.cursor, today=today)
+        broken = self.stays(today)
+        held = self.held_back()
+        if broken or held:
+            # Rows left the write: the households and stays they belonged to are judged again.
+            classified = matching.classify(batch=self.batch, cursor=self.cursor, today=today)
+        self.report(93)
+        changes = review.changes_summary(cursor=self.cursor)
+        review.seen_record(cursor=self.cursor, batch=self.batch)
+        self.report(97)
+        self.cursor.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE NOT is_valid), coalesce(sum(jsonb_array_length(problems)), 0),
+                       count(*) FILTER (WHERE problems @> '[{{"severity": "warning"}}]')
+                FROM {ROWS} WHERE batch_id = %(batch)s""",
+            batch,
+        )
+        total, invalid, problems, warned = self.cursor.fetchone()
+        counts.update(rows=total, rows_invalid=invalid, problems=problems, rows_warned=warned, rows_held_back=held)
+        counts.update(classified)
+        counts["values_removed"] = changes["removed"]
+        kept = {key: value for key, value in counts.items() if value or key in {"rows", "problems", "values_removed"}}
+        return kept, {"changes": changes, "disagreements": disagreements}
+
+    def duplicates(self) -> int:
+        self.cursor.execute("DROP TABLE IF EXISTS import_duplicate")
+        self.cursor.execute(
             f"""
             CREATE TEMPORARY TABLE import_duplicate ON COMMIT DROP AS
             SELECT nik, string_agg(number::text, ', ' ORDER BY number) AS numbers
-            FROM {rows} WHERE batch_id = %s AND nik <> '' GROUP BY nik HAVING count(*) > 1
+            FROM {ROWS} WHERE batch_id = %s AND nik <> '' GROUP BY nik HAVING count(*) > 1
             """,
-            [batch.pk],
+            [self.batch.pk],
         )
-        counts["duplicates_in_file"] = cursor.rowcount
-        if counts["duplicates_in_file"]:
-            flag(
+        found = self.cursor.rowcount
+        if found:
+            self.flag(
                 "FROM import_duplicate d WHERE r.batch_id = %s AND r.nik = d.nik",
-                [batch.pk],
+                [self.batch.pk],
                 HEADERS["nik"],
                 "r.nik",
                 _("The same NIK appears in rows %(rows)s.") % {"rows": "{rows}"},
                 fill=("{rows}", "d.numbers"),
             )
-        flag(
-            f"""FROM (SELECT kk_number FROM {rows} WHERE batch_id = %s AND kk_number <> '' AND village <> ''
+        return found
+
+    def one_village_per_kk(self) -> None:
+        self.flag(
+            f"""FROM (SELECT kk_number FROM {ROWS} WHERE batch_id = %s AND kk_number <> '' AND village <> ''
                       GROUP BY kk_number HAVING min(village) <> max(village)) mixed
                 WHERE r.batch_id = %s AND r.kk_number = mixed.kk_number""",
-            [batch.pk, batch.pk],
+            [self.batch.pk, self.batch.pk],
             HEADERS["village"],
             "r.village",
             _("Rows with No. KK %(kk)s name different villages.") % {"kk": "{kk}"},
             fill=("{kk}", "r.kk_number"),
         )
-        # A NIK or KK registered outside the user's area: refused without saying where.
-        if not lookups.scope.is_unlimited:
-            for key, sql, message in (
-                (
-                    "nik",
-                    f"""SELECT DISTINCT h.village_id FROM {rows} r
-                        JOIN {PERSONS} p ON p.nik = r.nik
-                        JOIN {HOUSEHOLDS} h ON h.id = p.household_id WHERE r.batch_id = %s""",
-                    _("This NIK cannot be imported here. If it is correct, ask your regency coordinator."),
-                ),
-                (
-                    "kk_number",
-                    f"""SELECT DISTINCT h.village_id FROM {rows} r
-                        JOIN {HOUSEHOLDS} h ON h.kk_number = r.kk_number WHERE r.batch_id = %s
-                        UNION SELECT DISTINCT h.village_id FROM {rows} r
-                        JOIN {KK_NUMBERS} k ON k.number = r.kk_number
-                        JOIN {HOUSEHOLDS} h ON h.id = k.household_id WHERE r.batch_id = %s""",
-                    _("This No. KK cannot be imported here. If it is correct, ask your regency coordinator."),
-                ),
-            ):
-                cursor.execute(sql, [batch.pk] * sql.count("%s"))
-                outside = [code for (code,) in cursor.fetchall() if not lookups.scope.contains(code)]
-                if not outside:
-                    continue
-                if key == "nik":
-                    where = f"""FROM {PERSONS} p JOIN {HOUSEHOLDS} h ON h.id = p.household_id
-                               WHERE r.batch_id = %s AND p.nik = r.nik AND h.village_id = ANY(%s)"""
-                    params: list[Any] = [batch.pk, outside]
-                else:
-                    where = f"""WHERE r.batch_id = %s AND (
-                        EXISTS (SELECT 1 FROM {HOUSEHOLDS} h
-                                WHERE h.kk_number = r.kk_number AND h.village_id = ANY(%s))
-                        OR EXISTS (SELECT 1 FROM {KK_NUMBERS} k JOIN {HOUSEHOLDS} h
-                                   ON h.id = k.household_id WHERE k.number = r.kk_number AND h.village_id = ANY(%s)))"""
-                    params = [batch.pk, outside, outside]
-                flag(where, params, HEADERS[key], f"r.{key}", message)
-        # A new NIK whose name and birth date are already registered in the same village.
-        counts["possible_duplicates"] = flag(
+
+    def outside_area(self) -> None:
+        """A NIK or KK registered outside the user's area: refused without saying where."""
+        scope = self.lookups.scope
+        if scope.is_unlimited:
+            return
+        batch = self.batch.pk
+        for key, sql, message in (
+            (
+                "nik",
+                f"""SELECT DISTINCT h.village_id FROM {ROWS} r
+                    JOIN {PERSONS} p ON p.nik = r.nik
+                    JOIN {HOUSEHOLDS} h ON h.id = p.household_id WHERE r.batch_id = %s""",
+                _("This NIK cannot be imported here. If it is correct, ask your regency coordinator."),
+            ),
+            (
+                "kk_number",
+                f"""SELECT DISTINCT h.village_id FROM {ROWS} r
+                    JOIN {HOUSEHOLDS} h ON h.kk_number = r.kk_number WHERE r.batch_id = %s
+                    UNION SELECT DISTINCT h.village_id FROM {ROWS} r
+                    JOIN {KK_NUMBERS} k ON k.number = r.kk_number
+                    JOIN {HOUSEHOLDS} h ON h.id = k.household_id WHERE r.batch_id = %s""",
+                _("This No. KK cannot be imported here. If it is correct, ask your regency coordinator."),
+            ),
+        ):
+            self.cursor.execute(sql, [batch] * sql.count("%s"))
+            outside = [code for (code,) in self.cursor.fetchall() if not scope.contains(code)]
+            if not outside:
+                continue
+            if key == "nik":
+                where = f"""FROM {PERSONS} p JOIN {HOUSEHOLDS} h ON h.id = p.household_id
+                           WHERE r.batch_id = %s AND p.nik = r.nik AND h.village_id = ANY(%s)"""
+                params: list[Any] = [batch, outside]
+            else:
+                where = f"""WHERE r.batch_id = %s AND (
+                    EXISTS (SELECT 1 FROM {HOUSEHOLDS} h
+                            WHERE h.kk_number = r.kk_number AND h.village_id = ANY(%s))
+                    OR EXISTS (SELECT 1 FROM {KK_NUMBERS} k JOIN {HOUSEHOLDS} h
+                               ON h.id = k.household_id WHERE k.number = r.kk_number AND h.village_id = ANY(%s)))"""
+                params = [batch, outside, outside]
+            self.flag(where, params, HEADERS[key], f"r.{key}", message)
+
+    def heads(self) -> None:
+        """One head of family per household in the file; a household that is not registered
+        yet comes with its head, whose row gives the household its address."""
+        self.flag(
+            f"""FROM (SELECT kk_number, string_agg(number::text, ', ' ORDER BY number) AS numbers FROM {ROWS}
+                      WHERE batch_id = %s AND kk_number <> '' AND relationship = 'head'
+                      GROUP BY kk_number HAVING count(*) > 1) several
+                WHERE r.batch_id = %s AND r.kk_number = several.kk_number AND r.relationship = 'head'""",
+            [self.batch.pk, self.batch.pk],
+            HEADERS["relationship"],
+            "r.relationship",
+            _("No. KK %(kk)s has more than one head of family in this file (rows %(rows)s).")
+            % {"kk": "{kk}", "rows": "{rows}"},
+            fill=("{rows}", "replace(several.numbers, '{kk}', '') || ''"),
+        )
+        # The placeholder mechanism fills one value; the KK is filled by a second pass.
+        self.cursor.execute(
+            f"""UPDATE {ROWS} r SET problems = (
+                    SELECT jsonb_agg(CASE WHEN p ->> 'message' LIKE '%%{{kk}}%%'
+                        THEN jsonb_set(p, '{{message}}', to_jsonb(replace(p ->> 'message', '{{kk}}', r.kk_number)))
+                        ELSE p END) FROM jsonb_array_elements(r.problems) p)
+                WHERE r.batch_id = %s AND r.problems::text LIKE '%%{{kk}}%%'""",
+            [self.batch.pk],
+        )
+        self.flag(
+            f"""WHERE r.batch_id = %s AND r.kk_number <> ''
+                AND NOT EXISTS (SELECT 1 FROM {ROWS} h WHERE h.batch_id = r.batch_id
+                                AND h.kk_number = r.kk_number AND h.relationship = 'head')
+                AND NOT EXISTS (SELECT 1 FROM {HOUSEHOLDS} x WHERE x.kk_number = r.kk_number)
+                AND NOT EXISTS (SELECT 1 FROM {KK_NUMBERS} k WHERE k.number = r.kk_number)""",
+            [self.batch.pk],
+            HEADERS["relationship"],
+            "r.relationship",
+            _(
+                "No. KK %(kk)s is not registered yet and the file has no head of family for it: add the head's "
+                "row (Hubungan Keluarga: Kepala Keluarga)."
+            )
+            % {"kk": "{kk}"},
+            fill=("{kk}", "r.kk_number"),
+        )
+
+    def former_kk(self) -> None:
+        self.flag(
+            f"""FROM {KK_NUMBERS} k JOIN {HOUSEHOLDS} h ON h.id = k.household_id
+                WHERE r.batch_id = %s AND k.number = r.kk_number AND h.kk_number <> r.kk_number
+                  AND NOT EXISTS (SELECT 1 FROM {HOUSEHOLDS} x WHERE x.kk_number = r.kk_number)""",
+            [self.batch.pk],
+            HEADERS["kk_number"],
+            "r.kk_number",
+            _(
+                "This is a former No. KK of the household; the household is updated and keeps its current "
+                "No. KK %(current)s."
+            )
+            % {"current": "{current}"},
+            WARNING,
+            fill=("{current}", "h.kk_number"),
+        )
+
+    def disagreements(self) -> dict[str, Any]:
+        """Rows of one household that give different addresses (dusun, RT, RW, phone): the
+        head's row is used, the others are pointed out, per household."""
+        gathered = ", ".join(f"{matching._first_filled(column)} AS {column}" for column in HOUSEHOLD_TEXT)
+        self.cursor.execute("DROP TABLE IF EXISTS import_used")
+        self.cursor.execute(
+            f"""CREATE TEMPORARY TABLE import_used ON COMMIT DROP AS
+                SELECT r.kk_number, {gathered},
+                       (array_agg(r.number ORDER BY r.relationship = 'head' DESC, r.number))[1] AS head_row
+                FROM {ROWS} r WHERE r.batch_id = %s AND r.kk_number <> '' GROUP BY r.kk_number
+                HAVING {" OR ".join(f"count(DISTINCT nullif(r.{c}, '')) > 1" for c in HOUSEHOLD_TEXT)}""",
+            [self.batch.pk],
+        )
+        if not self.cursor.rowcount:
+            return {"households": 0, "listed": []}
+        listed: dict[str, dict[str, Any]] = {}
+        for column in HOUSEHOLD_TEXT:
+            header = HEADERS[column]
+            self.flag(
+                f"""FROM import_used u WHERE r.batch_id = %s AND r.kk_number = u.kk_number
+                    AND r.{column} <> '' AND r.{column} <> u.{column}""",
+                [self.batch.pk],
+                header,
+                f"r.{column}",
+                _("Differs from the head of family's row (row %(row)s) of this No. KK, whose value is used.")
+                % {"row": "{row}"},
+                WARNING,
+                fill=("{row}", "u.head_row::text"),
+            )
+            self.cursor.execute(
+                f"""SELECT u.kk_number, u.{column}, r.{column}, string_agg(r.number::text, ', ' ORDER BY r.number)
+                    FROM import_used u JOIN {ROWS} r ON r.batch_id = %s AND r.kk_number = u.kk_number
+                    WHERE r.{column} <> '' AND u.kk_number IN (
+                        SELECT kk_number FROM import_used ORDER BY kk_number LIMIT 100)
+                    GROUP BY u.kk_number, u.{column}, r.{column} ORDER BY u.kk_number, min(r.number)""",
+                [self.batch.pk],
+            )
+            for kk, used, value, rows in self.cursor.fetchall():
+                entry = listed.setdefault(kk, {"kk": kk, "fields": {}})
+                field_entry = entry["fields"].setdefault(header, {"used": used, "values": []})
+                field_entry["values"].append([value, rows])
+        for entry in listed.values():
+            entry["fields"] = {header: value for header, value in entry["fields"].items() if len(value["values"]) > 1}
+        self.cursor.execute("SELECT count(*) FROM import_used")
+        return {"households": self.cursor.fetchone()[0], "listed": [e for e in listed.values() if e["fields"]]}
+
+    def possible_duplicates(self) -> int:
+        """A new NIK whose name and birth date are already registered in the same village."""
+        return self.flag(
             f"""WHERE r.batch_id = %s AND r.is_valid AND r.birth_date IS NOT NULL AND r.nik <> ''
                AND NOT EXISTS (SELECT 1 FROM {PERSONS} p0 WHERE p0.nik = r.nik)
                AND EXISTS (SELECT 1 FROM {PERSONS} p JOIN {HOUSEHOLDS} h ON h.id = p.household_id
                            WHERE h.village_id = r.village AND p.birth_date = r.birth_date
                              AND lower(p.name) = lower(r.name))""",
-            [batch.pk],
+            [self.batch.pk],
             HEADERS["nik"],
             "r.nik",
             _(
@@ -519,15 +915,58 @@ def _judge_across_rows(batch: ImportBatch, lookups: _Lookups) -> dict[str, int]:
             ),
             WARNING,
         )
-        cursor.execute(
-            f"""SELECT count(*), count(*) FILTER (WHERE NOT is_valid), coalesce(sum(jsonb_array_length(problems)), 0)
-                FROM {rows} WHERE batch_id = %s""",
-            [batch.pk],
+
+    def stays(self, today: datetime.date) -> int:
+        """The stays abroad as they would be after the merge, against the rules of the form."""
+        messages = {
+            "second_open_stay": (
+                HEADERS["status"],
+                _(
+                    "This person already has a stay that has not ended (departed %(date)s). Record its return "
+                    "first, or give that stay's departure date to update it."
+                ),
+            ),
+            "return_date_missing": (HEADERS["actual_return"], _("Enter the date the worker came back.")),
+            "departure_in_future": (HEADERS["departure_date"], future_departure_message()),
+            "return_before_departure": (
+                HEADERS["actual_return"],
+                _("%(label)s cannot be before the departure date.") % {"label": HEADERS["actual_return"]},
+            ),
+            "contract_before_departure": (
+                HEADERS["contract_end"],
+                _("%(label)s cannot be before the departure date.") % {"label": HEADERS["contract_end"]},
+            ),
+        }
+        broken = matching.episode_rule_breaks(cursor=self.cursor, today=today)
+        for number, code, params in broken:
+            column, message = messages[code]
+            self.flag(
+                "WHERE r.batch_id = %s AND r.number = %s",
+                [self.batch.pk, number],
+                column,
+                "''",
+                message.replace("%(date)s", params["date"]),
+            )
+        return len(broken)
+
+    def held_back(self) -> int:
+        """A household whose head's row is refused is not written at all: never a household
+        without its head, or with the address of another member's row."""
+        return self.flag(
+            f"""FROM (SELECT kk_number, string_agg(number::text, ', ' ORDER BY number) AS numbers FROM {ROWS}
+                      WHERE batch_id = %s AND kk_number <> '' AND relationship = 'head' AND NOT is_valid
+                      GROUP BY kk_number) refused
+                WHERE r.batch_id = %s AND r.kk_number = refused.kk_number AND r.is_valid""",
+            [self.batch.pk, self.batch.pk],
+            HEADERS["kk_number"],
+            "r.kk_number",
+            _(
+                "Held back: the row of the head of this family (row %(rows)s) has errors. The family is written "
+                "once that row is fixed."
+            )
+            % {"rows": "{rows}"},
+            fill=("{rows}", "refused.numbers"),
         )
-        total, invalid, problems = cursor.fetchone()
-        counts.update(rows=total, rows_invalid=invalid, problems=problems)
-        counts.update(commit.classify(batch=batch, cursor=cursor))
-    return {key: value for key, value in counts.items() if value or key in {"rows", "problems"}}
 
 
 def kept_problems(batch: ImportBatch, limit: int = PROBLEMS_KEPT) -> list[dict[str, Any]]:

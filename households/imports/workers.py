@@ -10,9 +10,10 @@ since the write is one transaction, nothing of it was written.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,45 @@ from households.models import ImportBatch
 
 # First key of the two-key advisory locks on import batches (the second is the batch id).
 LOCK_SPACE = 4271
-WORKING = (ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
+WORKING = (ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING, ImportBatch.Status.ROLLING_BACK)
+
+
+class BatchProgress:
+    """A batch's progress, written on a database connection of its own from a thread of its
+    own: the work's transaction stays open for seconds, and the page polling the batch must
+    see the bar move meanwhile. A step is skipped while the previous one is still being
+    written, so a slow database never queues them. The work must not lock the batch's row
+    before it calls ``flush``: this connection would wait for it."""
+
+    def __init__(self, batch_id: int) -> None:
+        self.batch_id = batch_id
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="progress")
+        self.pending: Future | None = None
+        self.shown = -1
+
+    def __call__(self, percent: int) -> None:
+        if percent <= self.shown or (self.pending is not None and not self.pending.done()):
+            return
+        self.shown = percent
+        self.pending = self.executor.submit(self._write, percent)
+
+    def _write(self, percent: int) -> None:
+        ImportBatch.objects.filter(pk=self.batch_id, progress__lt=percent).update(progress=percent)
+
+    def flush(self) -> None:
+        if self.pending is not None:
+            self.pending.result()
+
+    def close(self) -> None:
+        self.flush()
+        self.executor.submit(connections.close_all).result()
+        self.executor.shutdown()
+
+    def __enter__(self) -> BatchProgress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 @contextmanager
@@ -59,16 +98,23 @@ def stalled_batches_fail(*, batches: QuerySet[ImportBatch]) -> list[int]:
         if _worker_alive(batch.pk):
             continue
         writing = batch.status == ImportBatch.Status.COMMITTING
-        message = (
-            _("The background worker stopped while writing this file. Nothing was written; you can write it again.")
-            if writing
-            else _("The background worker stopped while checking this file. Upload it again.")
-        )
+        rolling_back = batch.status == ImportBatch.Status.ROLLING_BACK
+        if rolling_back:
+            message = _(
+                "The background worker stopped while rolling this batch back. Nothing was rolled back; you can "
+                "try again."
+            )
+        elif writing:
+            message = _(
+                "The background worker stopped while writing this file. Nothing was written; you can write it again."
+            )
+        else:
+            message = _("The background worker stopped while checking this file. Upload it again.")
         # Only if nothing moved since: a worker that just finished set its own status.
         updated = ImportBatch.objects.filter(
             pk=batch.pk, status=batch.status, worker_started_at=batch.worker_started_at
         ).update(
-            status=ImportBatch.Status.FAILED,
+            status=ImportBatch.Status.COMMITTED if rolling_back else ImportBatch.Status.FAILED,
             write_failed=writing,
             worker_started_at=None,
             progress=100,

@@ -3,12 +3,10 @@
 import pytest
 from django.utils import translation
 
-from households.imports.commit import ImportRefusedError, file_digest, import_commit, import_rollback
-from households.imports.reading import read_table
-from households.imports.staging import import_stage
 from households.models import Household, ImportBatch, ImportRow, KKNumber, MigrationEpisode, Person
 from tests.conftest import VILLAGE_A
 from tests.factories import PersonFactory
+from tests.households.imports import check_and_write, roll_back
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +34,7 @@ def english():
 
 
 def commit(user, text=FILE, mode=ImportBatch.Mode.ALL_OR_NOTHING):
-    data = text.encode()
-    batch = ImportBatch.objects.create(user=user, file_name="register.csv", sha256=file_digest(data), size=len(data))
-    import_stage(batch=batch, table=read_table(data), user=user)
-    return import_commit(batch=batch, user=user, mode=mode)
+    return check_and_write(user, text, mode)
 
 
 def test_commit_writes_everything_tagged_with_the_batch(officer_a):
@@ -56,6 +51,7 @@ def test_commit_writes_everything_tagged_with_the_batch(officer_a):
     assert siti.household.history.count() == 1 and KKNumber.history.count() == 2
     assert len(batch.sha256) == 64 and batch.file_name == "register.csv"
     assert not ImportRow.objects.exists()  # the staging rows go once written
+    assert batch.upload is None
 
 
 def test_reimporting_the_same_file_changes_nothing_and_says_so(officer_a):
@@ -68,8 +64,8 @@ def test_reimporting_the_same_file_changes_nothing_and_says_so(officer_a):
 
 def test_all_or_nothing_refuses_a_file_with_one_bad_row(officer_a):
     bad = FILE + "3212161503180007;32.12.16.2004;3.21216E+15;Rusak;L;;Anak;;;\n"
-    with pytest.raises(ImportRefusedError, match="1 rows have errors"):
-        commit(officer_a, bad)
+    refused = commit(officer_a, bad)
+    assert refused.status == ImportBatch.Status.VALIDATED and "1 rows have errors" in refused.message
     assert not Person.objects.exists()
     assert not ImportBatch.objects.filter(status=ImportBatch.Status.COMMITTED).exists()
     batch = commit(officer_a, bad, mode=ImportBatch.Mode.VALID_ONLY)
@@ -77,8 +73,8 @@ def test_all_or_nothing_refuses_a_file_with_one_bad_row(officer_a):
 
 
 def test_an_officer_cannot_import_into_another_village(officer_b):
-    with pytest.raises(ImportRefusedError):
-        commit(officer_b)
+    refused = commit(officer_b)
+    assert refused.status == ImportBatch.Status.VALIDATED and "errors" in refused.message
     assert not Household.objects.exists()
 
 
@@ -92,9 +88,10 @@ def test_rollback_removes_what_was_created_and_restores_what_was_changed(officer
     )
     batch = commit(officer_a)
     existing.refresh_from_db()
-    assert existing.name == "Ahmad" and existing.household.dusun == "" and existing.version == 2
+    # The file has no Dusun column: the registered dusun stays.
+    assert existing.name == "Ahmad" and existing.household.dusun == "Lama" and existing.version == 2
     assert existing.history.first().history_type == "~"
-    import_rollback(batch=batch, user=officer_a)
+    roll_back(batch)
     existing.refresh_from_db()
     assert existing.name == "Ahmad Lama" and existing.household.dusun == "Lama"
     assert existing.history.count() == 3 and existing.history.first().name == "Ahmad Lama"
@@ -111,8 +108,8 @@ def test_rollback_is_refused_when_records_were_edited_since(officer_a):
     siti = Person.objects.get(name="Siti")
     siti.occupation = "Perawat"
     record_save(instance=siti, expected_version=siti.version, user=officer_a)
-    with pytest.raises(ImportRefusedError, match="edited after the import"):
-        import_rollback(batch=batch, user=officer_a)
+    refused = roll_back(batch)
+    assert refused.status == ImportBatch.Status.COMMITTED and "edited after the import" in refused.message
     assert Person.objects.count() == 3
 
 
@@ -129,7 +126,7 @@ def test_rollback_restores_changed_warnings_and_dates(officer_a):
     batch = commit(officer_a)
     ahmad = Person.objects.get(nik="3212161204900001")
     assert str(ahmad.birth_date) == "1990-04-12" and ahmad.validation_warnings == []
-    import_rollback(batch=batch, user=officer_a)
+    roll_back(batch)
     ahmad.refresh_from_db()
     assert str(ahmad.birth_date) == "1990-04-21" and ahmad.validation_warnings[0]["code"] == "old"
 
@@ -153,14 +150,14 @@ def test_rollback_is_refused_when_new_records_were_used_since(officer_a):
 
     batch = commit(officer_a)
     EpisodeFactory(person=Person.objects.get(name="Budi"))  # recorded by hand after the import
-    with pytest.raises(ImportRefusedError, match="used by other records"):
-        import_rollback(batch=batch, user=officer_a)
+    refused = roll_back(batch)
+    assert refused.status == ImportBatch.Status.COMMITTED and "used by other records" in refused.message
     assert Person.objects.count() == 3
 
 
 def test_rollback_records_who_removed_what(officer_a):
     batch = commit(officer_a)
-    import_rollback(batch=batch, user=officer_a)
+    roll_back(batch)
     assert not Household.objects.exists() and not KKNumber.objects.exists()
     deleted = Person.history.filter(history_type="-")
     assert deleted.count() == 3 and {h.history_user for h in deleted} == {officer_a}
@@ -174,13 +171,22 @@ def test_a_person_found_by_nik_moves_to_the_household_of_the_file(officer_a):
     assert Person.objects.get(nik="3212161507100003").household.kk_number == "3212161001240003"
 
 
-def test_a_household_found_by_a_former_kk_takes_it_back(officer_a):
+def test_a_household_found_by_a_former_kk_keeps_its_current_one(officer_a):
+    """An old spreadsheet is not a reason to go back to an old family card (docs/decisions.md):
+    the household is found by its former number, updated, and keeps its current number."""
     from households.services import household_kk_change
 
     commit(officer_a)
     household = Household.objects.get(kk_number="3212161001240003")
     household_kk_change(household=household, number="3212161001250004", user=officer_a)
+    household.save()
+    household.refresh_from_db()
+    assert household.kk_number == "3212161001250004"  # the change really happened
+    history = list(KKNumber.objects.filter(household=household).values_list("number", "replaced_on"))
     again = commit(officer_a)
     household.refresh_from_db()
-    assert household.kk_number == "3212161001240003" and Household.objects.count() == 2
-    assert again.counts.get("households_created", 0) == 0
+    assert household.kk_number == "3212161001250004" and Household.objects.count() == 2
+    assert list(KKNumber.objects.filter(household=household).values_list("number", "replaced_on")) == history
+    assert again.counts.get("households_create", 0) == 0 and again.counts["households_unchanged"] == 2
+    assert "Nothing to write" in again.message
+    assert any("former No. KK" in p["message"] for p in again.problems)

@@ -5,7 +5,6 @@ worker process; the faults come from PostgreSQL itself (a trigger on the person 
 
 from __future__ import annotations
 
-import io
 import pathlib
 import signal
 import sys
@@ -17,10 +16,9 @@ import pytest
 from django.db import InterfaceError, OperationalError, connection
 from django.urls import reverse
 
-from households.imports.reading import read_table
-from households.imports.staging import import_stage
+from households.imports import batches
+from households.imports.tasks import commit_import
 from households.models import Household, ImportBatch, Person
-from households.tasks import commit_import
 from tests.conftest import VILLAGE_A
 from tests.workers import start_worker
 
@@ -37,11 +35,15 @@ def staged_batch(user, households: int = 20) -> ImportBatch:
         path = pathlib.Path(folder) / "file.csv"
         write_reference_file(path, households, [VILLAGE_A])
         data = path.read_bytes()
-    batch = ImportBatch.objects.create(user=user, file_name="file.csv", sha256="f" * 64, size=len(data), upload=data)
-    result = import_stage(batch=batch, table=read_table(io.BytesIO(data), "file.csv"), user=user)
+    batch = batches.batch_upload(user=user, file_name="file.csv", data=data, background=False)
+    result = batches.batch_validate(batch_id=batch.pk)
     assert not result.fatal
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.VALIDATED, counts=result.counts)
     return ImportBatch.objects.get(pk=batch.pk)
+
+
+def confirm(batch: ImportBatch) -> None:
+    """The uploader confirms; the task is queued for a worker (run here with ``commit_import.call``)."""
+    batches.batch_confirm(batch=batch, user=batch.user, mode=ImportBatch.Mode.VALID_ONLY)
 
 
 def admin_connection():
@@ -92,8 +94,9 @@ def test_the_database_going_away_in_a_write_leaves_nothing_and_the_batch_failed(
     # What a database restart looks like from the portal: its connection is cut mid-statement.
     fault("PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL;")
 
+    confirm(batch)
     with pytest.raises((OperationalError, InterfaceError)):
-        commit_import.call(batch.pk, ImportBatch.Mode.VALID_ONLY)
+        commit_import.call(batch.pk)
 
     connection.close()
     batch.refresh_from_db()
@@ -103,7 +106,8 @@ def test_the_database_going_away_in_a_write_leaves_nothing_and_the_batch_failed(
     assert batch.is_writable
 
     fault.remove()
-    commit_import.call(batch.pk, ImportBatch.Mode.VALID_ONLY)
+    confirm(batch)
+    commit_import.call(batch.pk)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.COMMITTED
     assert Household.objects.filter(village_id=VILLAGE_A).count() == before[0] + batch.counts["households_created"]
@@ -160,6 +164,6 @@ def test_a_worker_killed_in_a_write_does_not_leave_the_batch_running(client, off
     fault.remove()
     response = client.post(reverse("households:import-confirm", args=[batch.pk]), {"mode": ImportBatch.Mode.VALID_ONLY})
     assert response.status_code == 302
-    commit_import.call(batch.pk, ImportBatch.Mode.VALID_ONLY)  # what the next worker does
+    commit_import.call(batch.pk)  # what the next worker does
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.COMMITTED

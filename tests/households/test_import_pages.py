@@ -45,7 +45,7 @@ def test_bad_rows_are_listed_with_an_error_file(client, officer_a):
     batch = ImportBatch.objects.get()
     page = client.get(reverse("households:import-detail", args=[batch.pk])).content.decode()
     assert "Excel" in page and "3.21216E+15" in page
-    errors = client.get(reverse("households:import-errors", args=[batch.pk])).content.decode("utf-8-sig")
+    errors = client.get(reverse("households:import-errors", args=[batch.pk, "csv"])).content.decode("utf-8-sig")
     assert errors.count("\n") == 2 and "Rusak" in errors
     client.post(reverse("households:import-confirm", args=[batch.pk]), {"mode": "all"})
     assert not Person.objects.exists()  # all or nothing
@@ -112,7 +112,7 @@ def test_coordinator_can_reject(client, officer_a, coordinator):
     client.force_login(coordinator)
     client.post(reverse("households:import-approve", args=[batch.pk]), {"decision": "reject"})
     batch.refresh_from_db()
-    assert batch.status == ImportBatch.Status.FAILED and not Person.objects.exists()
+    assert batch.status == ImportBatch.Status.REJECTED and not Person.objects.exists()
 
 
 def _zip_bomb():

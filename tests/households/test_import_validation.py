@@ -3,16 +3,13 @@ the user's scope per row; what a commit would create, update or refuse."""
 
 import datetime
 from collections import defaultdict
-from types import SimpleNamespace
 
 import pytest
 from django.utils import translation
 
-from households.imports.reading import read_table
-from households.imports.staging import import_stage, kept_problems
-from households.models import ImportBatch
 from tests.conftest import VILLAGE_A, VILLAGE_B
 from tests.factories import PersonFactory
+from tests.households.imports import check, preview
 
 pytestmark = pytest.mark.django_db
 
@@ -29,17 +26,11 @@ def english():
 
 
 def run(user, *lines, header=HEADER):
-    """Stage the lines as a file for ``user``; what the preview would show."""
-    batch = ImportBatch.objects.create(user=user, file_name="t.csv", sha256="x", size=1)
-    data = ("\n".join([header, *lines]) + "\n").encode()
-    result = import_stage(batch=batch, table=read_table(data), user=user)
-    return SimpleNamespace(
-        fatal=result.fatal,
-        notes=result.notes,
-        counts=defaultdict(int, result.counts),
-        problems=[SimpleNamespace(**problem) for problem in kept_problems(batch)],
-        rows=list(batch.rows.order_by("number")),
-    )
+    """Check the lines as a file for ``user``; what the preview would show."""
+    batch = check(user, "\n".join([header, *lines]) + "\n", name="t.csv")
+    shown = preview(batch)
+    shown.counts = defaultdict(int, shown.counts)
+    return shown
 
 
 def line(
@@ -71,9 +62,9 @@ def test_a_clean_file_counts_what_a_commit_would_do(officer_a):
             status="bekerja",
             departure="01/02/2023",
         ),
-        line(kk="3212161001240003", nik="3212161507100003", name="Budi", born="40374", rel="Kepala Keluarga"),
+        line(kk="3212161001240003", nik="3212161507100003", name="Budi", born="15 Juli 2010", rel="Kepala Keluarga"),
     )
-    assert analysis.fatal == [] and analysis.problems == []
+    assert not analysis.fatal and analysis.problems == []
     assert {key: value for key, value in analysis.counts.items() if value and key not in {"rows", "problems"}} == {
         "persons_create": 3,
         "households_create": 2,
@@ -84,11 +75,12 @@ def test_a_clean_file_counts_what_a_commit_would_do(officer_a):
     assert (siti.destination_country, siti.status, siti.departure_date) == ("HK", "abroad", datetime.date(2023, 2, 1))
     assert siti.has_migration and not analysis.rows[0].has_migration
     assert analysis.rows[0].village == VILLAGE_A
+    assert analysis.rows[2].birth_date == datetime.date(2010, 7, 15)
 
 
 def test_missing_required_columns_are_named(officer_a):
     analysis = run(officer_a, "x;y", header="Nama;Alamat")
-    assert analysis.fatal and "No KK" in analysis.fatal[0] and "NIK" in analysis.fatal[0]
+    assert analysis.fatal and "No KK" in analysis.fatal and "NIK" in analysis.fatal
 
 
 def test_unknown_columns_are_reported_and_ignored(officer_a):
@@ -100,11 +92,11 @@ def test_every_problem_has_row_column_value_and_message(officer_a):
     analysis = run(
         officer_a,
         line(nik="3.21216E+15"),
-        line(nik="321216120490000", name="Dua"),
-        line(nik="3212161204900009", name="Tiga", born="31/02/1990"),
-        line(nik="3212161204900010", name="Empat", village="3307102004"),  # Kuripan: not the officer's
-        line(nik="3212161204900011", name="Lima", sex="X"),
-        line(nik="3212161204900012", name="Enam", status="abroad", departure="01/01/2099"),
+        line(nik="321216120490000", name="Dua", rel="Anak"),
+        line(nik="3212161204900009", name="Tiga", born="31/02/1990", rel="Anak"),
+        line(nik="3212161204900010", name="Empat", village="3307102004", rel="Anak"),  # Kuripan: not the officer's
+        line(nik="3212161204900011", name="Lima", sex="X", rel="Anak"),
+        line(nik="3212161204900012", name="Enam", status="abroad", departure="01/01/2099", rel="Anak"),
     )
     problems = {(p.row, p.column): p for p in analysis.problems}
     assert "Excel" in problems[(2, "NIK")].message and problems[(2, "NIK")].value == "3.21216E+15"
@@ -117,7 +109,7 @@ def test_every_problem_has_row_column_value_and_message(officer_a):
 
 
 def test_the_same_nik_twice_in_the_file(officer_a):
-    analysis = run(officer_a, line(), line(name="Ahmad lagi"))
+    analysis = run(officer_a, line(), line(name="Ahmad lagi", rel="Anak"))
     messages = [p.message for p in analysis.problems]
     assert len(messages) == 2 and all("rows 2, 3" in m for m in messages)
 
@@ -125,8 +117,9 @@ def test_the_same_nik_twice_in_the_file(officer_a):
 def test_existing_records_are_updates_and_other_areas_reveal_nothing(officer_a):
     PersonFactory(nik="3212161204900001", household__village_id=VILLAGE_A, household__kk_number="3212161503180007")
     PersonFactory(nik="3307101204900001", household__village_id=VILLAGE_B)
-    analysis = run(officer_a, line(), line(nik="3307101204900001", name="Orang Kuripan"))
-    assert analysis.counts["persons_update"] == 1 and analysis.counts["households_update"] == 1
+    analysis = run(officer_a, line(), line(nik="3307101204900001", name="Orang Kuripan", rel="Anak"))
+    # The file gives the household nothing but its village: it stays as registered.
+    assert analysis.counts["persons_update"] == 1 and analysis.counts["households_unchanged"] == 1
     refused = [p for p in analysis.problems if p.row == 3]
     assert len(refused) == 1 and "cannot be imported here" in refused[0].message
     assert "33.07" not in refused[0].message
@@ -160,7 +153,11 @@ def test_a_contract_may_end_in_the_future_but_a_departure_may_not(officer_a):
 
 
 def test_one_kk_in_two_villages(administrator):
-    analysis = run(administrator, line(), line(nik="3212164511950002", name="Siti", sex="P", village="3212162005"))
+    analysis = run(
+        administrator,
+        line(),
+        line(nik="3212164511950002", name="Siti", sex="P", born="05/11/1995", rel="Istri", village="3212162005"),
+    )
     assert {p.column for p in analysis.problems} == {"Kode Desa"}
     assert all("different villages" in p.message for p in analysis.problems)
 

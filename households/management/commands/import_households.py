@@ -1,20 +1,23 @@
-import hashlib
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from desmigratif.models import User
-from households.imports.commit import ImportRefusedError, import_commit
-from households.imports.reading import ReadError, read_table
-from households.imports.staging import import_stage, kept_problems
+from desmigratif.access import Action, scope_for
+from desmigratif.models import User, Village
+from households.imports import batches
+from households.imports.commit import ImportRefusedError
+from households.imports.reading import ReadError
+from households.imports.staging import kept_problems
 from households.models import ImportBatch
 
 
 class Command(BaseCommand):
     help = (
-        "Import households from a CSV or XLSX file as USER (scoped like the web import). "
-        "The file is streamed, so it may be larger than the upload limit."
+        "Import households from a CSV or XLSX file as USER, through the same steps as the import page: "
+        "scoped to the user's areas, logged, waiting for a coordinator's approval when "
+        "IMPORT_APPROVAL_REQUIRED is on, dashboards refreshed. The file is streamed, so it may be larger "
+        "than the upload limit."
     )
 
     def add_arguments(self, parser):
@@ -26,47 +29,39 @@ class Command(BaseCommand):
             default="all",
             help="all = all or nothing (default); valid = write the valid rows only.",
         )
-        parser.add_argument("--dry-run", action="store_true", help="Validate and show the preview only.")
+        parser.add_argument(
+            "--village", help="Kemendagri code of the village of the rows, for a file without a village column."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Check the file and show the preview only.")
 
-    def handle(self, *args, file, user, mode, dry_run, **options):
+    def handle(self, *args, file, user, mode, village, dry_run, **options):
         try:
             account = User.objects.get(username=user, is_active=True)
         except User.DoesNotExist:
             raise CommandError(f"No active user {user!r}.") from None
+        if scope_for(account, Action.WRITE).is_empty:
+            raise CommandError(f"{user} may not write records in any village, so cannot import.")
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No file {file}.")
+        area = None
+        if village:
+            area = Village.objects.filter(code=village).first()
+            if area is None:
+                raise CommandError(f"No village {village}.")
         started = time.perf_counter()
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-        batch = ImportBatch.objects.create(
-            user=account,
-            file_name=path.name[:255],
-            sha256=digest.hexdigest(),
-            size=path.stat().st_size,
-            status=ImportBatch.Status.VALIDATING,
-        )
-        with path.open("rb") as handle:
-            try:
-                result = import_stage(
-                    batch=batch,
-                    table=read_table(handle, path.name, max_bytes=None),
-                    user=account,
-                    progress=self.progress,
-                )
-            except ReadError as refusal:
-                batch.delete()
-                raise CommandError(refusal.message) from None
-            self.stdout.write("")
-            problems = kept_problems(batch, limit=51)
-        self.stdout.write(f"Validated {result.rows} rows in {time.perf_counter() - started:.1f} s.")
+        try:
+            batch = batches.batch_upload(user=account, file_name=path.name, path=path, village=area, background=False)
+        except (ReadError, ImportRefusedError) as refusal:
+            raise CommandError(refusal.message) from None
+        result = batches.batch_validate(batch_id=batch.pk, path=path, progress=self.progress)
+        self.stdout.write("")
+        self.stdout.write(f"Checked {result.rows} rows in {time.perf_counter() - started:.1f} s.")
         for note in result.notes:
             self.stdout.write(note)
         for key, value in sorted(result.counts.items()):
             self.stdout.write(f"  {key:<22} {value}")
-        for problem in problems[:50]:
+        for problem in kept_problems(batch, limit=50):
             self.stdout.write(
                 f"  row {problem['row']:>6} {problem['column']:<20} {problem['value']!r:<20} {problem['message']}"
             )
@@ -77,19 +72,19 @@ class Command(BaseCommand):
             if result.fatal:
                 raise CommandError(" ".join(result.fatal))
             return
-        try:
-            batch = import_commit(
-                batch=batch,
-                user=account,
-                mode=ImportBatch.Mode.VALID_ONLY if mode == "valid" else ImportBatch.Mode.ALL_OR_NOTHING,
-            )
-        except ImportRefusedError as refusal:
-            batch.delete()
-            raise CommandError(refusal.message) from None
+        batch.refresh_from_db()
+        chosen = ImportBatch.Mode.VALID_ONLY if mode == "valid" else ImportBatch.Mode.ALL_OR_NOTHING
+        batches.batch_confirm(batch=batch, user=account, mode=chosen, background=False)
+        batch.refresh_from_db()
+        if batch.status == ImportBatch.Status.AWAITING_APPROVAL:
+            self.stdout.write(f"Batch {batch.pk} waits for a coordinator's approval before it is written.")
+            return
+        if batch.status != ImportBatch.Status.COMMITTED:
+            raise CommandError(batch.message)
         self.stdout.write(
             self.style.SUCCESS(f"Batch {batch.pk}: {batch.message} ({time.perf_counter() - started:.1f} s in all)")
         )
 
-    def progress(self, rows: int) -> None:
-        self.stdout.write(f"\r  checked {rows:>9,} rows", ending="")
+    def progress(self, percent: int) -> None:
+        self.stdout.write(f"\r  checked {percent:>3}%", ending="")
         self.stdout.flush()

@@ -1,0 +1,93 @@
+"""The error file: the rows of a batch that have problems, as they were typed, with what is
+wrong with each, to fix in Excel and upload again.
+
+XLSX by default: every cell is stored as text, so Excel keeps all 16 digits of a NIK, the
+leading 0 of a phone and of an RT, and cannot take a cell for a formula (no apostrophe
+needed). CSV for those who prefer it: UTF-8 with a BOM and `;`, cells that a spreadsheet
+would run as a formula made inert. Uploading the fixed file again works: the columns the
+error file adds are recognised and passed over (households.imports.columns)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from households.imports.columns import ERROR_FILE_COLUMNS
+from households.models import ImportBatch, ImportRow
+from households.validators import escape_formula
+
+ROW, ERRORS, WARNINGS = ERROR_FILE_COLUMNS
+
+
+def _rows(batch: ImportBatch) -> Iterator[list[str]]:
+    width = len(batch.headers)
+    staged = (
+        ImportRow.objects.filter(batch=batch)
+        .exclude(problems=[])
+        .exclude(cells=None)
+        .order_by("number")
+        .values_list("number", "cells", "problems")
+    )
+    for number, cells, problems in staged.iterator(chunk_size=2000):
+        errors = [p for p in problems if p["severity"] == "error"]
+        warnings = [p for p in problems if p["severity"] != "error"]
+        yield [
+            *(cells + [""] * width)[:width],
+            str(number),
+            " | ".join(f"{p['column']}: {p['message']}" for p in errors),
+            " | ".join(f"{p['column']}: {p['message']}" for p in warnings),
+        ]
+
+
+def _headers(batch: ImportBatch) -> list[str]:
+    return [*batch.headers, str(_(ROW)), str(_(ERRORS)), str(_(WARNINGS))]
+
+
+def has_error_file(batch: ImportBatch) -> bool:
+    return bool(batch.headers) and ImportRow.objects.filter(batch=batch).exclude(cells=None).exists()
+
+
+def error_file_csv(batch: ImportBatch) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    for row in (_headers(batch), *_rows(batch)):
+        writer.writerow([escape_formula(cell) for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def error_file_xlsx(batch: ImportBatch) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Rows to fix")))
+    headers = _headers(batch)
+    for index, header in enumerate(headers):
+        sheet.column_dimensions[_letter(index)].width = 40 if index >= len(headers) - 2 else max(12, len(header) + 2)
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+
+    def text(value: Any, **style: Any) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=str(value))
+        cell.data_type = "s"  # text, even "=…": never a formula
+        cell.number_format = "@"
+        for name, setting in style.items():
+            setattr(cell, name, setting)
+        return cell
+
+    sheet.append([text(header, font=bold) for header in headers])
+    for row in _rows(batch):
+        sheet.append([text(value, alignment=wrap) if i >= len(row) - 2 else text(value) for i, value in enumerate(row)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
