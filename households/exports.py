@@ -1,5 +1,10 @@
 """The household list as CSV or XLSX: the user's filters, their scope, NIKs masked where
-they may not read them, formulas neutralised, and every export logged."""
+they may not read them, formulas neutralised, and every export logged.
+
+Formulas are neutralised the way each format needs: in a CSV a leading apostrophe, since a
+spreadsheet runs any cell starting with = + - @; in an XLSX each cell is stored with its type,
+so a phone "+62…" is a text cell as it is, and only text that openpyxl would store as a formula
+(a leading =) loses it, through tablib's own ``escape``."""
 
 from __future__ import annotations
 
@@ -47,7 +52,7 @@ def household_list_export(*, households: QuerySet[Household], user: AnyUser, fil
         abroad = sum(1 for m in members if any(e.status == EpisodeStatus.ABROAD for e in m.episodes.all()))
         dataset.append(
             [
-                escape_formula(value)
+                value
                 for value in (
                     household.pk,
                     household.village_id,
@@ -68,3 +73,15 @@ def household_list_export(*, households: QuerySet[Household], user: AnyUser, fil
         count += 1
     AccessLog.objects.create(user=user, kind=AccessLog.Kind.EXPORT, what="households", detail=filters, rows=count)
     return dataset
+
+
+def dataset_csv(dataset: tablib.Dataset) -> str:
+    """CSV with a BOM (so Excel reads UTF-8), every cell a spreadsheet would run made inert."""
+    safe = tablib.Dataset(headers=[escape_formula(h) for h in dataset.headers])
+    for row in dataset:
+        safe.append([escape_formula(value) for value in row])
+    return "\ufeff" + safe.export("csv")
+
+
+def dataset_xlsx(dataset: tablib.Dataset) -> bytes:
+    return dataset.export("xlsx", escape=True)

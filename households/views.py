@@ -36,7 +36,7 @@ from desmigratif.access import (
 from desmigratif.models import AccessLog
 from desmigratif.pagination import keyset_page, query_without
 from desmigratif.routers import ReplicaReadMixin
-from households.exports import household_list_export
+from households.exports import dataset_csv, dataset_xlsx, household_list_export
 from households.forms import (
     BasePersonFormSet,
     EpisodeForm,
@@ -239,12 +239,11 @@ def household_export(request: HttpRequest, scope: Scope) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
-            dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            dataset_xlsx(dataset), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
         response["Content-Disposition"] = f'attachment; filename="rumah-tangga-{stamp}.xlsx"'
         return response
-    # A BOM so that Excel opens the UTF-8 file with the right characters.
-    response = HttpResponse("\ufeff" + dataset.export("csv"), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(dataset_csv(dataset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rumah-tangga-{stamp}.csv"'
     return response
 

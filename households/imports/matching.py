@@ -219,7 +219,7 @@ def _episode_sql(allocate: bool) -> str:
                 WHERE e0.person_id = ip.found_id AND (
                     e0.departure_date = r.departure_date
                     OR (e0.status IN {OPEN_SQL} AND (r.departure_date IS NULL OR e0.departure_date IS NULL))
-                    OR (r.departure_date IS NULL AND e0.departure_date IS NULL AND e0.actual_return = r.actual_return)
+                    OR (r.departure_date IS NULL AND e0.actual_return = r.actual_return)
                 )
                 ORDER BY e0.departure_date = r.departure_date DESC NULLS LAST, e0.status IN {OPEN_SQL} DESC, e0.id
                 LIMIT 1
