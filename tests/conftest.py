@@ -37,8 +37,10 @@ def sample_regions() -> RegionList:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    # All of the shared data, not only the regions: a reused test database may have been
+    # emptied by the last transactional test of an earlier run, code lists included.
     with django_db_blocker.unblock():
-        regions_load(regions=sample_regions())
+        seed_shared_data()
 
 
 def pytest_sessionfinish(session, exitstatus):

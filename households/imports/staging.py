@@ -316,6 +316,7 @@ class _Stager:
         self.village = village  # for a file without a village column
         self.nik_header = HEADERS["nik"]
         self.rows = 0
+        self.settle: Callable[[], None] = lambda: None  # waits until the connection is free
 
     def stage(self, chunk: list[tuple[int, list[object]]]) -> io.StringIO:
         """The chunk parsed and judged, as CSV for COPY into the staging table."""
@@ -384,6 +385,7 @@ class _Stager:
     def _registered_births(self, niks: list[str]) -> dict[str, datetime.date]:
         """The registered dates of birth of these NIKs: a row that leaves the date blank keeps
         the registered one, and the NIK is checked against that."""
+        self.settle()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT nik, birth_date FROM {PERSONS} WHERE nik = ANY(%s) AND birth_date IS NOT NULL", [niks]
@@ -539,19 +541,23 @@ def _stage(
             progress(min(99, percent))
 
     # PostgreSQL stores chunk n (psycopg2 lets go of the GIL while it waits) while Python
-    # checks chunk n+1: the two cores work at once. The connection is used by one thread
-    # at a time: the progress is written between two COPYs.
+    # checks chunk n+1: the two cores work at once. The connection is used by one thread at a
+    # time: a chunk that must ask the register something (stager.settle) waits for the COPY.
     with connection.cursor() as cursor, ThreadPoolExecutor(max_workers=1) as copier:
-        pending: Future | None = None
+        pending: list[Future] = []
+
+        def settle() -> None:
+            while pending:
+                pending.pop().result()
+
+        stager.settle = settle
         for chunk in _chunks(rows, len(table.headers), chunk_rows):
             buffer = stager.stage(chunk)
-            if pending is not None:
-                pending.result()
-                if expected_rows:
-                    report((stager.rows - len(chunk)) * 75 // max(expected_rows, stager.rows))
-            pending = copier.submit(cursor.cursor.copy_expert, copy, buffer)
-        if pending is not None:
-            pending.result()
+            settle()
+            if expected_rows:
+                report((stager.rows - len(chunk)) * 75 // max(expected_rows, stager.rows))
+            pending.append(copier.submit(cursor.cursor.copy_expert, copy, buffer))
+        settle()
     report(75)
     result.rows = stager.rows
     if not result.rows:
