@@ -7,13 +7,17 @@ configured PostgreSQL server, so the portal's own data is never touched. It writ
 reference file (benchmarks/reference_file.py: 40,072 households of the 317 villages of
 Indramayu, about 155,000 person rows, ~2.5 % of them invalid) under .data/bench/, then:
 
-* three rounds on an empty register, each: ``preview`` = stage + validate + preview counts
-  (`import_stage`, from the file on disk), then ``commit`` (`import_commit`, valid rows
-  only), medians reported;
-* ``reimport``: the same file again (stage + commit), which must write nothing;
+* three rounds on an empty register, each: ``preview`` = upload + check + preview (the batch
+  life cycle's `batch_upload` and `batch_validate`, in this process), then ``commit``
+  (`batch_confirm`, valid rows only, written at once), medians reported;
+* ``reimport``: the same file again (preview + commit), which must write nothing;
 * baselines on a 10,000-row slice (one row per household): django-import-export's
   default `Resource.import_data` (the admin's HouseholdResource), and a raw psycopg2 COPY
   of the same rows into an unlogged table with no constraints;
+* a village's file of about 2,000 rows through the web, ROUNDS times: the portal and its task
+  worker started as `make run` does, an officer who uploads, waits for the preview on the page
+  (polled every 500 ms, as the page does), confirms and waits for the write
+  (benchmarks/import_web.py): ``village_preview_s``, ``village_commit_s``;
 * peak memory: stage + commit in a fresh process for the reference file and for a file
   ten times bigger (BENCH_MEMORY=0 skips the big one).
 
@@ -43,15 +47,17 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from reference_file import write_reference_file  # noqa: E402
 
 from desmigratif.models import User, Village  # noqa: E402
 from desmigratif.regions_source import kemendagri_2025  # noqa: E402
 from desmigratif.services import regions_load  # noqa: E402
-from households.imports.commit import import_commit  # noqa: E402
-from households.imports.reading import read_table  # noqa: E402
-from households.imports.staging import import_stage  # noqa: E402
+from households.imports import batches  # noqa: E402
 from households.models import Household, ImportBatch, Person  # noqa: E402
+
+# The dashboards' refresh after a write is measured by `make bench-dashboard`, not here.
+batches.figures_refresh = lambda: None
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "40072"))
@@ -91,20 +97,26 @@ def empty_register() -> None:
 
 
 def stage(path: Path, user: User) -> tuple[ImportBatch, float]:
+    """Upload and check, as the import page's worker does (the file kept in the batch): the
+    preview. The background worker's pick-up is not in it (the web flow below has it)."""
     started = time.perf_counter()
-    batch = ImportBatch.objects.create(user=user, file_name=path.name, sha256="bench", size=path.stat().st_size)
-    with path.open("rb") as handle:
-        result = import_stage(batch=batch, table=read_table(handle, path.name, max_bytes=None), user=user)
+    batch = batches.batch_upload(user=user, file_name=path.name, data=path.read_bytes(), background=False)
+    result = batches.batch_validate(batch_id=batch.pk)
     if result.fatal:
         raise SystemExit(f"the reference file was refused: {result.fatal}")
-    batch.counts = result.counts
-    return batch, time.perf_counter() - started
+    return ImportBatch.objects.get(pk=batch.pk), time.perf_counter() - started
 
 
 def commit(batch: ImportBatch, user: User) -> tuple[ImportBatch, float]:
+    """Confirm (valid rows only) and write, keeping the error file's rows and letting go of the
+    upload; the dashboards' refresh not included."""
     started = time.perf_counter()
-    batch = import_commit(batch=batch, user=user, mode=ImportBatch.Mode.VALID_ONLY)
-    return batch, time.perf_counter() - started
+    batches.batch_confirm(batch=batch, user=user, mode=ImportBatch.Mode.VALID_ONLY, background=False)
+    elapsed = time.perf_counter() - started
+    batch = ImportBatch.objects.get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.COMMITTED:
+        raise SystemExit(f"the write was refused: {batch.message}")
+    return batch, elapsed
 
 
 def household_slice(path: Path) -> list[list[str]]:
@@ -198,6 +210,51 @@ def memory_child(path: Path) -> None:
     print(json.dumps({"rows": batch.counts, "stage_s": staged, "commit_s": committed, "peak_rss_mb": round(peak)}))
 
 
+VILLAGE_HOUSEHOLDS = 520  # about 2,000 rows: a village's file
+
+
+def village_web_rounds(url: str) -> dict:
+    """The village file through the web (benchmarks/import_web.py), ROUNDS times on an empty
+    register: medians of upload-to-preview and confirm-to-written, as the officer sees them."""
+    from import_web import start_portal, village_flow
+    from load import free_port
+
+    from desmigratif.models import Assignment, Role
+    from desmigratif.services import DEMO_PASSWORD
+
+    village = Village.objects.active().filter(code__startswith="32.12.16.").order_by("code").first().code
+    officer = User.objects.create_user("bench.officer", password=DEMO_PASSWORD)
+    assignment = Assignment(user=officer, role=Role.OFFICER)
+    assignment.set_area(village)
+    assignment.save()
+    path = DATA / f"village-{VILLAGE_HOUSEHOLDS}.csv"
+    facts = write_reference_file(path, VILLAGE_HOUSEHOLDS, [village])
+    data = path.read_bytes()
+    urls = {"login": reverse("login"), "import": reverse("households:import")}
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    processes = start_portal(env, port, DATA / "village-web.log")
+    flows = []
+    try:
+        for number in range(1, ROUNDS + 1):
+            empty_register()
+            flow = village_flow(port, officer.username, DEMO_PASSWORD, data, urls)
+            flows.append(flow)
+            print(
+                f"village web flow {number}: {facts.rows} rows, upload to preview {flow.preview_s:.2f} s, "
+                f"confirm to written {flow.commit_s:.2f} s, progress seen {flow.progress_seen}"
+            )
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=20)
+    return {
+        "village_rows": facts.rows,
+        "village_preview_s": round(statistics.median(f.preview_s for f in flows), 2),
+        "village_commit_s": round(statistics.median(f.commit_s for f in flows), 2),
+    }
+
+
 def main() -> None:
     creation = connection.creation
     original_name = connection.settings_dict["NAME"]
@@ -237,6 +294,9 @@ def main() -> None:
         import_export = import_export_baseline(households, user)
         raw_copy = copy_baseline(households)
         print(f"10,000-household slice: django-import-export {import_export:.2f} s, raw COPY {raw_copy:.3f} s")
+        from load import database_url
+
+        village = village_web_rounds(database_url(connection.settings_dict))
         memory = {"40k": peak_memory(path)}
         if os.environ.get("BENCH_MEMORY", "1") != "0":
             memory["400k"] = peak_memory(reference_file(HOUSEHOLDS * 10))
@@ -256,6 +316,7 @@ def main() -> None:
             "import_export_rows_per_s": round(len(households) / import_export),
             "copy_rows_per_s": round(len(households) / raw_copy),
         }
+        summary.update(village)
         summary["file_copy_s"] = round(floor["file_copy_s"], 2)
         summary["person_insert_s"] = round(floor["person_insert_s"], 2)
         summary["over_import_export"] = round(summary["rows_per_s"] / summary["import_export_rows_per_s"], 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 from dataclasses import dataclass
@@ -157,6 +158,26 @@ class RegionCodes:
     provinces: frozenset[str]
     active_regencies: frozenset[str]
     active_districts: frozenset[str]
+    # Verdicts per 6-digit prefix: an import checks a hundred thousand NIKs of a few districts.
+    _verdicts: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
+
+    def prefix_problem(self, digits: str) -> tuple[str, str] | None:
+        """What is wrong with the region of a 16-digit identifier: ("province", "32"),
+        ("regency", "32.12"), ("district", "32.12.16"), or None when all three exist."""
+        prefix = digits[:6]
+        if prefix not in self._verdicts:
+            province, regency = prefix[:2], f"{prefix[:2]}.{prefix[2:4]}"
+            district = f"{regency}.{prefix[4:6]}"
+            self._verdicts[prefix] = (
+                ("province", province)
+                if province not in self.provinces
+                else ("regency", regency)
+                if regency not in self.active_regencies
+                else ("district", district)
+                if district not in self.active_districts
+                else None
+            )
+        return self._verdicts[prefix]
 
 
 @functools.cache

@@ -52,22 +52,19 @@ def household_list_export(*, households: QuerySet[Household], user: AnyUser, fil
         abroad = sum(1 for m in members if any(e.status == EpisodeStatus.ABROAD for e in m.episodes.all()))
         dataset.append(
             [
-                value
-                for value in (
-                    household.pk,
-                    household.village_id,
-                    household.village.name,
-                    household.kk_number,
-                    household.dusun,
-                    household.rt,
-                    household.rw,
-                    household.address,
-                    household.phone,
-                    head.name if head else "",
-                    nik,
-                    len(members),
-                    abroad,
-                )
+                household.pk,
+                household.village_id,
+                household.village.name,
+                household.kk_number,
+                household.dusun,
+                household.rt,
+                household.rw,
+                household.address,
+                household.phone,
+                head.name if head else "",
+                nik,
+                len(members),
+                abroad,
             ]
         )
         count += 1

@@ -19,6 +19,7 @@ Rules (brief, "Identifier rules"):
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,18 +138,23 @@ def _sixteen_digits(value: str, raw: str, field_name: str, label: str) -> list[F
     return []
 
 
+REGION_PROBLEMS = {
+    "province": ("unknown_province", ERROR),
+    "regency": ("unknown_regency", WARNING),
+    "district": ("unknown_district", WARNING),
+}
+
+
 def _region_findings(value: str, field_name: str, label: str) -> list[Finding]:
-    codes = region_codes()
-    province, regency, district = value[:2], f"{value[:2]}.{value[2:4]}", f"{value[:2]}.{value[2:4]}.{value[4:6]}"
-    if province not in codes.provinces:
-        return [Finding(field_name, "unknown_province", ERROR, {"label": label, "code": province})]
-    if regency not in codes.active_regencies:
-        return [Finding(field_name, "unknown_regency", WARNING, {"label": label, "code": regency})]
-    if district not in codes.active_districts:
-        return [Finding(field_name, "unknown_district", WARNING, {"label": label, "code": district})]
-    return []
+    problem = region_codes().prefix_problem(value)
+    if problem is None:
+        return []
+    level, code = problem
+    finding, severity = REGION_PROBLEMS[level]
+    return [Finding(field_name, finding, severity, {"label": label, "code": code})]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _century(day: int, month: int, yy: int, today: datetime.date) -> datetime.date | None:
     """The most recent date with these digits that is not in the future; None if impossible."""
     for century in (2000, 1900):

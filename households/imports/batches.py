@@ -17,7 +17,7 @@ import datetime
 import hashlib
 import io
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from desmigratif.access import Action, AnyUser, scope_for
 from desmigratif.models import AccessLog, User, Village
 from households.imports.commit import ImportRefusedError, import_commit, import_rollback, written_message
+from households.imports.errors import error_cells_ensure
 from households.imports.reading import MAX_UPLOAD_BYTES, ReadError, Table, read_table
 from households.imports.staging import StageResult, import_stage, kept_problems, staged_villages
 from households.models import ImportBatch, ImportRow, ImportSeen
@@ -165,35 +166,15 @@ def _digest(source: Any) -> tuple[str, int]:
 
 
 def _read_path(path: Path, name: str) -> Table:
-    """A file on disk read as a stream; closed once its rows are read (or dropped)."""
+    """A file on disk read as a stream; the table closes it (households.imports.staging does)."""
     handle = path.open("rb")
     try:
         table = read_table(handle, name, max_bytes=None)
     except BaseException:
         handle.close()
         raise
-    table.rows = _FileRows(table.rows, handle)
+    table.source = handle
     return table
-
-
-class _FileRows:
-    """A table's rows that close their file when read to the end or closed."""
-
-    def __init__(self, rows: Iterator[tuple[int, list[object]]], handle: Any) -> None:
-        self.rows, self.handle = rows, handle
-
-    def __iter__(self) -> _FileRows:
-        return self
-
-    def __next__(self) -> tuple[int, list[object]]:
-        try:
-            return next(self.rows)
-        except StopIteration:
-            self.handle.close()
-            raise
-
-    def close(self) -> None:
-        self.handle.close()
 
 
 def _opener(batch: ImportBatch, path: Path | None) -> Callable[[], Table]:
@@ -224,6 +205,9 @@ def batch_validate(*, batch_id: int, path: Path | None = None, progress: Progres
             user=batch.user,
             progress=progress,
             expected_rows=_expected_rows(batch, path) or None,
+            # The error file's cells: from a file on disk now, from an upload when first
+            # needed (households.imports.errors), so the preview is on screen sooner.
+            keep_cells=path is not None,
         )
     except (ReadError, ImportRefusedError) as refusal:
         result = StageResult(fatal=[refusal.message])
@@ -239,6 +223,7 @@ def batch_validate(*, batch_id: int, path: Path | None = None, progress: Progres
         problems=[] if result.fatal else kept_problems(batch),
         notes=result.notes,
         review=result.review,
+        headers=result.headers,
         villages=[] if result.fatal else staged_villages(batch),
         checked_at=timezone.now(),
         progress=100,
@@ -327,7 +312,7 @@ def batch_commit(*, batch_id: int, progress: Progress | None = None, path: Path 
     report = progress or (lambda percent: None)
     if not ImportRow.objects.filter(batch=batch).exists():
         result = import_stage(
-            batch=batch, open_table=_opener(batch, path), user=batch.user, expected_rows=None, progress=None
+            batch=batch, open_table=_opener(batch, path), user=batch.user, keep_cells=path is not None
         )
         if result.fatal:
             batch_fail(batch_id=batch_id, message=" ".join(result.fatal))
@@ -342,7 +327,6 @@ def batch_commit(*, batch_id: int, progress: Progress | None = None, path: Path 
                 to=Status.COMMITTED,
                 counts=counts,
                 committed_at=timezone.now(),
-                upload=None,  # written: the rows now live in the register
                 progress=100,
                 message=written_message(counts),
             )
@@ -352,6 +336,10 @@ def batch_commit(*, batch_id: int, progress: Progress | None = None, path: Path 
     except ImportRefusedError as refusal:
         _move(batch, allowed={Status.COMMITTING}, to=Status.VALIDATED, message=refusal.message, progress=100)
         return _reload(batch_id)
+    # Written: the rows live in the register now, and the file goes, once the rows the error
+    # file repeats are kept.
+    error_cells_ensure(_reload(batch_id))
+    ImportBatch.objects.filter(pk=batch_id).update(upload=None)
     figures_refresh()
     return _reload(batch_id)
 

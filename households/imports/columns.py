@@ -738,8 +738,10 @@ class HeaderMatch:
         """The rows of living people: an OpenSID export filtered otherwise than by default
         also lists the dead and those who moved away (a note says how many were left out)."""
         if self.life_status is None:
-            yield from rows
-            return
+            return rows
+        return self._living(rows, notes)
+
+    def _living(self, rows: Iterator[tuple[int, list[object]]], notes: list[str]) -> Iterator[tuple[int, list[object]]]:
         position, left_out = self.life_status, 0
         for row in rows:
             cells = row[1]

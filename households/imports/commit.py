@@ -158,6 +158,7 @@ def import_commit(
         # No other import or edit can register one of these NIKs or KKs, or change one of
         # these records, between the check below and the write.
         cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+        matching.set_based_session(cursor)
         _check_scope_again(batch, user, cursor)
         report(10)
         preview = matching.classify(batch=batch, cursor=cursor, today=today, allocate=True)
@@ -347,6 +348,7 @@ def import_rollback(*, batch: ImportBatch, user: User, progress: Progress | None
     tables = ", ".join(m._meta.db_table for m in MODELS.values())
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+        matching.set_based_session(cursor)
         if _outside_area(batch, user, cursor):
             raise ImportRefusedError(
                 _(

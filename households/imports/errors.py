@@ -17,6 +17,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from households.imports.columns import ERROR_FILE_COLUMNS
+from households.imports.reading import read_table
+from households.imports.staging import cells_keep
 from households.models import ImportBatch, ImportRow
 from households.validators import escape_formula
 
@@ -28,7 +30,7 @@ def _rows(batch: ImportBatch) -> Iterator[list[str]]:
     staged = (
         ImportRow.objects.filter(batch=batch)
         .exclude(problems=[])
-        .exclude(cells=None)
+        .exclude(cells__isnull=True)
         .order_by("number")
         .values_list("number", "cells", "problems")
     )
@@ -48,7 +50,18 @@ def _headers(batch: ImportBatch) -> list[str]:
 
 
 def has_error_file(batch: ImportBatch) -> bool:
-    return bool(batch.headers) and ImportRow.objects.filter(batch=batch).exclude(cells=None).exists()
+    """Rows with problems, whose cells are kept or can still be read from the upload."""
+    with_problems = ImportRow.objects.filter(batch=batch).exclude(problems=[])
+    return with_problems.exists() and (batch.upload is not None or with_problems.exclude(cells__isnull=True).exists())
+
+
+def error_cells_ensure(batch: ImportBatch) -> None:
+    """Keep the cells of the rows with problems, read from the upload, if not kept yet."""
+    missing = ImportRow.objects.filter(batch=batch, cells__isnull=True).exclude(problems=[])
+    if batch.upload is None or not missing.exists():
+        return
+    data = bytes(batch.upload)
+    cells_keep(batch, lambda: read_table(io.BytesIO(data), batch.file_name))
 
 
 def error_file_csv(batch: ImportBatch) -> bytes:

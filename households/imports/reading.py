@@ -69,6 +69,15 @@ class Table:
     delimiter: str = ""
     notes: list[str] = field(default_factory=list)
     sheet: str = ""
+    source: BinaryIO | None = None  # the file the caller opened for it, closed with the table
+
+    def close(self) -> None:
+        """Let go of the file (and the workbook), whether the rows were read or not."""
+        close_rows = getattr(self.rows, "close", None)
+        if close_rows is not None:
+            close_rows()
+        if self.source is not None:
+            self.source.close()
 
 
 Source = bytes | memoryview | BinaryIO

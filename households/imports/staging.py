@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from typing import Any
 
 from django.db import connection, transaction
@@ -39,6 +39,7 @@ from households.imports import matching, review
 from households.imports.columns import COLUMNS, JOB_SPELLINGS, MIGRATION, Column, match_headers, occupation
 from households.imports.reading import Table
 from households.imports.values import (
+    PLACEHOLDER_LONGEST,
     header_key,
     is_placeholder,
     is_placeholder_phone,
@@ -77,6 +78,7 @@ class StageResult:
     counts: dict[str, int] = field(default_factory=dict)
     villages: list[str] = field(default_factory=list)
     review: dict[str, Any] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
 
 
 class _Lookups:
@@ -114,15 +116,14 @@ def _unreadable(label: str) -> tuple[tuple[str, str], ...]:
 
 
 def _cell_rule(column: Column, lookups: _Lookups) -> Callable[[object], Verdict]:
-    """The check of one cell of ``column``, independent of the rest of its row."""
+    """The check of one cell of ``column``, independent of the rest of its row. A value that
+    fails its check is taken for blank if it is only a placeholder ("-", "tidak ada", "0" for
+    a phone): asked only on failure, since most values pass."""
     label = column.header
+    kind = column.kind
     # A name is never a placeholder word ("Na" is a name); only punctuation is.
     placeholder = (
-        is_placeholder_phone
-        if column.kind == "phone"
-        else (lambda text: not text.strip("-.?/_ "))
-        if column.key == "name"
-        else is_placeholder
+        is_placeholder_phone if kind == "phone" else _punctuation_only if column.key == "name" else is_placeholder
     )
 
     def required_or_empty() -> Verdict:
@@ -133,76 +134,89 @@ def _cell_rule(column: Column, lookups: _Lookups) -> Callable[[object], Verdict]
     def findings(value: Any, found: list[validators.Finding]) -> Verdict:
         return value, tuple((f.message, f.severity) for f in found)
 
+    def refused(message: str, value: Any = "") -> Verdict:
+        return value, ((message, ERROR),)
+
+    def village(text: str) -> Verdict:
+        match = _VILLAGE_DIGITS.match(text)
+        code = ".".join(match.groups()) if match else text
+        if code not in lookups.villages:
+            return refused(_("Village %(code)s is not in your area (or does not exist).") % {"code": code})
+        return code, _NO_PROBLEMS
+
+    def choice(text: str) -> Verdict:
+        value = column.lookup(text)
+        if value is None:
+            codes = ", ".join(code for code, _label in column.choices)
+            return refused(_("“%(value)s” is not one of: %(codes)s.") % {"value": text, "codes": codes})
+        return value, _NO_PROBLEMS
+
+    def country(text: str) -> Verdict:
+        code = country_code(text)
+        return (code, _NO_PROBLEMS) if code else refused(_("“%(value)s” is not a country.") % {"value": text})
+
+    def job(text: str) -> Verdict:
+        pk = lookups.jobs.get(header_key(text))
+        return (pk, _NO_PROBLEMS) if pk else refused(_("“%(value)s” is not in the job list.") % {"value": text}, None)
+
+    def agency(text: str) -> Verdict:
+        pk = lookups.agencies.get(header_key(text)) or lookups.agencies.get(agency_key(text))
+        return (pk, _NO_PROBLEMS) if pk else refused(_("“%(value)s” is not in the P3MI list.") % {"value": text}, None)
+
+    def free(text: str) -> Verdict:
+        return required_or_empty() if placeholder(text) else (text, _NO_PROBLEMS)
+
+    def job_at_home(text: str) -> Verdict:
+        return ("", _NO_PROBLEMS) if placeholder(text) else (occupation(text), _NO_PROBLEMS)
+
+    checks: dict[str, Callable[[str], Verdict]] = {
+        "nik": free,  # judged afterwards, with the row's birth date and sex
+        "kk": lambda text: findings(*validators.check_kk(text, label=label, today=lookups.today)),
+        "village": village,
+        "phone": lambda text: findings(*validators.check_phone(text, label=label)),
+        "choice": choice,
+        "country": country,
+        "job": job,
+        "agency": agency,
+        "occupation": job_at_home,
+        "passport": lambda text: findings(*validators.check_passport(text, label=label)),
+        "bpjs": lambda text: findings(*validators.check_bpjs(text, label=label)),
+    }
+    check = checks.get(kind, free)
+    numeric = kind in {"nik", "kk", "village", "phone"}
+
+    def date_rule(raw: object) -> Verdict:
+        value, error = parse_date(raw)
+        if error:
+            if isinstance(raw, str) and placeholder(raw.strip()):
+                return None, _NO_PROBLEMS
+            return None, ((error, ERROR),)
+        if value is not None and column.key in NOT_IN_FUTURE and value > lookups.today:
+            return refused(_("%(label)s cannot be in the future.") % {"label": label}, None)
+        return value, _NO_PROBLEMS
+
     def rule(raw: object) -> Verdict:
-        if isinstance(raw, str):
-            if UNREADABLE in raw:
-                return ("" if column.kind != "date" else None), _unreadable(label)
-            if placeholder(raw.strip()):
-                return (None, _NO_PROBLEMS) if column.kind == "date" else required_or_empty()
-        if column.kind == "date":
-            value, error = parse_date(raw)
-            if error:
-                return None, ((error, ERROR),)
-            if value is not None and column.key in NOT_IN_FUTURE and value > lookups.today:
-                return None, ((_("%(label)s cannot be in the future.") % {"label": label}, ERROR),)
-            return value, _NO_PROBLEMS
-        text = number_text(raw) if column.kind in {"nik", "kk", "village", "phone"} else _text(raw)
+        if isinstance(raw, str) and UNREADABLE in raw:
+            return (None if kind == "date" else ""), _unreadable(label)
+        if kind == "date":
+            return date_rule(raw)
+        text = number_text(raw) if numeric else _text(raw)
         if text == "":
             return required_or_empty()
-        kind = column.kind
         if column.max_length and len(text) > column.max_length:
-            message = _("%(label)s is longer than %(max)s characters.") % {"label": label, "max": column.max_length}
-            return "", ((message, ERROR),)
-        if kind == "nik":
-            return text, _NO_PROBLEMS  # judged with the row's birth date and sex
-        if kind == "kk":
-            return findings(*validators.check_kk(text, label=label, today=lookups.today))
-        if kind == "village":
-            match = _VILLAGE_DIGITS.match(text)
-            code = ".".join(match.groups()) if match else text
-            if code not in lookups.villages:
-                message = _("Village %(code)s is not in your area (or does not exist).") % {"code": code}
-                return "", ((message, ERROR),)
-            return code, _NO_PROBLEMS
-        if kind == "phone":
-            return findings(*validators.check_phone(text, label=label))
-        if kind == "choice":
-            value = column.lookup(text)
-            if value is None:
-                message = _("“%(value)s” is not one of: %(codes)s.") % {
-                    "value": text,
-                    "codes": ", ".join(code for code, _label in column.choices),
-                }
-                return "", ((message, ERROR),)
-            return value, _NO_PROBLEMS
-        if kind == "country":
-            code = country_code(text)
-            return (
-                (code, _NO_PROBLEMS) if code else ("", ((_("“%(value)s” is not a country.") % {"value": text}, ERROR),))
+            return refused(
+                _("%(label)s is longer than %(max)s characters.") % {"label": label, "max": column.max_length}
             )
-        if kind == "job":
-            pk = lookups.jobs.get(header_key(text))
-            return (
-                (pk, _NO_PROBLEMS)
-                if pk
-                else (None, ((_("“%(value)s” is not in the job list.") % {"value": text}, ERROR),))
-            )
-        if kind == "agency":
-            pk = lookups.agencies.get(header_key(text)) or lookups.agencies.get(agency_key(text))
-            return (
-                (pk, _NO_PROBLEMS)
-                if pk
-                else (None, ((_("“%(value)s” is not in the P3MI list.") % {"value": text}, ERROR),))
-            )
-        if kind == "occupation":
-            return occupation(text), _NO_PROBLEMS
-        if kind == "passport":
-            return findings(*validators.check_passport(text, label=label))
-        if kind == "bpjs":
-            return findings(*validators.check_bpjs(text, label=label))
-        return text, _NO_PROBLEMS
+        verdict = check(text)
+        if verdict[1] and placeholder(text):
+            return required_or_empty()
+        return verdict
 
     return rule
+
+
+def _punctuation_only(text: str) -> bool:
+    return not text.strip("-.?/_ ")
 
 
 def _text(raw: object) -> str:
@@ -258,8 +272,12 @@ class _Column:
             suspects: Any = range(len(values))
         else:
             limit = self.spec.max_length or 10**9
-            short = 12
-            suspects = {i for i, value in enumerate(values) if len(value) <= short or len(value) > limit}
+            blank_like = _punctuation_only if self.spec.key == "name" else is_placeholder
+            suspects = {
+                i
+                for i, value in enumerate(values)
+                if not value or len(value) > limit or (len(value) <= PLACEHOLDER_LONGEST and blank_like(value))
+            }
             if self.spec.kind == "nik":  # "3212…0001.0" is a number a program wrote as a float
                 suspects.update(i for i, value in enumerate(values) if "." in value)
             if UNREADABLE in "".join(values):
@@ -293,18 +311,19 @@ EXAMPLE = {column.key: column.example for column in COLUMNS}
 def _without_example(
     rows: Iterator[tuple[int, list[object]]], positions: dict[str, int], notes: list[str]
 ) -> Iterator[tuple[int, list[object]]]:
-    """The rows without the template's example row (its NIK, No. KK and name), said in a note."""
+    """The rows without the template's example row (its NIK, No. KK and name), said in a note.
+    Only the first rows are looked at, and the rest is chained on unwrapped: no Python step
+    per row of a big file."""
     keys = ("nik", "kk_number", "name")
     if not all(key in positions for key in keys):
-        yield from rows
-        return
-    for row in islice(rows, EXAMPLE_ROWS_CHECKED):
-        number, cells = row
+        return rows
+    kept = []
+    for number, cells in islice(rows, EXAMPLE_ROWS_CHECKED):
         if all(str(cells[positions[key]]).strip().lower() == EXAMPLE[key].lower() for key in keys):
             notes.append(_("Row %(row)s is the template's example row and was not imported.") % {"row": number})
-            continue
-        yield row
-    yield from rows
+        else:
+            kept.append((number, cells))
+    return chain(kept, rows)
 
 
 class _Stager:
@@ -316,7 +335,6 @@ class _Stager:
         self.village = village  # for a file without a village column
         self.nik_header = HEADERS["nik"]
         self.rows = 0
-        self.settle: Callable[[], None] = lambda: None  # waits until the connection is free
 
     def stage(self, chunk: list[tuple[int, list[object]]]) -> io.StringIO:
         """The chunk parsed and judged, as CSV for COPY into the staging table."""
@@ -382,16 +400,6 @@ class _Stager:
                 warnings[i] = json.dumps(found)
         return warnings
 
-    def _registered_births(self, niks: list[str]) -> dict[str, datetime.date]:
-        """The registered dates of birth of these NIKs: a row that leaves the date blank keeps
-        the registered one, and the NIK is checked against that."""
-        self.settle()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT nik, birth_date FROM {PERSONS} WHERE nik = ANY(%s) AND birth_date IS NOT NULL", [niks]
-            )
-            return dict(cursor.fetchall())
-
     def _check_niks(self, values: dict, raws: dict, row_problems: dict, size: int) -> list[str]:
         """The NIK with the birth date and sex the person will have: errors block the row,
         warnings are shown in the preview and the error file, and kept on the person."""
@@ -399,9 +407,7 @@ class _Stager:
         niks = values.get("nik")
         if niks is None:
             return warnings
-        births = values.get("birth_date") or [None] * size
-        undated = [nik for nik, born in zip(niks, births, strict=True) if nik and born is None]
-        registered = self._registered_births(undated) if undated else {}
+        births = values.get("birth_date") or repeat(None, size)
         sexes = values.get("sex") or repeat(None, size)
         today = self.lookups.today
         check = validators.check_nik
@@ -416,9 +422,7 @@ class _Stager:
                 )
                 row_problems.setdefault(i, []).append(_problem(header, raws["nik"][i], message))
                 continue
-            value, _facts, found = check(
-                nik, birth_date=born or registered.get(nik), sex=sex, label=header, today=today
-            )
+            value, _facts, found = check(nik, birth_date=born, sex=sex, label=header, today=today)
             niks[i] = value
             if found:
                 row_problems.setdefault(i, []).extend(
@@ -476,27 +480,31 @@ def import_stage(
     user: AnyUser,
     progress: ReadingProgress | None = None,
     expected_rows: int | None = None,
+    keep_cells: bool = True,
 ) -> StageResult:
     """Stage every row of the file for ``batch`` and judge it; store nothing in the register.
-    ``open_table`` reads the file (again, for the error file's rows, when some have problems).
-    Runs outside a transaction on purpose: each chunk is committed as it is staged, so a page
+    ``open_table`` reads the file; with ``keep_cells``, again at the end for the cells of the
+    rows with problems (the error file's), else that is left to ``cells_keep`` later. Runs
+    outside a transaction on purpose: each chunk is committed as it is staged, so a page
     polling the batch sees the progress."""
     table = open_table()
     try:
-        return _stage(batch, table, open_table, user, progress, expected_rows)
+        result = _stage(batch, table, user, progress, expected_rows)
     finally:
-        table.rows.close()  # type: ignore[attr-defined]  # a file on disk is closed even if unread
+        table.close()
+    if keep_cells and result.counts.get("problems"):
+        cells_keep(batch, open_table)
+    return result
 
 
 def _stage(
     batch: ImportBatch,
     table: Table,
-    open_table: Callable[[], Table],
     user: AnyUser,
     progress: ReadingProgress | None,
     expected_rows: int | None,
 ) -> StageResult:
-    result = StageResult()
+    result = StageResult(headers=list(table.headers))
     result.notes.extend(table.notes)
     matched = match_headers(table.headers)
     lookups = _Lookups(user)
@@ -542,7 +550,7 @@ def _stage(
 
     # PostgreSQL stores chunk n (psycopg2 lets go of the GIL while it waits) while Python
     # checks chunk n+1: the two cores work at once. The connection is used by one thread at a
-    # time: a chunk that must ask the register something (stager.settle) waits for the COPY.
+    # time, so the chunks ask the register nothing: what needs it is judged afterwards, in SQL.
     with connection.cursor() as cursor, ThreadPoolExecutor(max_workers=1) as copier:
         pending: list[Future] = []
 
@@ -550,7 +558,6 @@ def _stage(
             while pending:
                 pending.pop().result()
 
-        stager.settle = settle
         for chunk in _chunks(rows, len(table.headers), chunk_rows):
             buffer = stager.stage(chunk)
             settle()
@@ -566,16 +573,39 @@ def _stage(
     with connection.cursor() as cursor:
         # The planner needs to know the table just grew by a whole file.
         cursor.execute(f"ANALYZE {ROWS} (batch_id, nik, kk_number, village, is_valid, relationship)")
+        _undated_niks(batch, cursor, lookups.today)
     with transaction.atomic():
         judged = _Judge(batch, lookups, report)
         result.fatal.extend(judged.excel_damage())
         if result.fatal:
             return result
         result.counts, result.review = judged.run()
-    if result.counts.get("problems"):
-        _keep_cells(batch, open_table)
     report(99)
     return result
+
+
+def _undated_niks(batch: ImportBatch, cursor: Any, today: datetime.date) -> None:
+    """A row that leaves the date of birth blank keeps the registered one: its NIK is checked
+    against that date too (the rows' own check had no date to compare)."""
+    cursor.execute(
+        f"""SELECT r.id, r.nik, r.sex, p.birth_date FROM {ROWS} r JOIN {PERSONS} p ON p.nik = r.nik
+            WHERE r.batch_id = %s AND r.birth_date IS NULL AND p.birth_date IS NOT NULL""",
+        [batch.pk],
+    )
+    header = HEADERS["nik"]
+    for row_id, nik, sex, born in cursor.fetchall():
+        found = [
+            f
+            for f in validators.check_nik(nik, birth_date=born, sex=sex, label=header, today=today)[2]
+            if f.code == "nik_birth_date_differs"
+        ]
+        if found:
+            problem = _problem(header, nik, found[0].message, WARNING)
+            cursor.execute(
+                f"""UPDATE {ROWS} SET problems = problems || %s::jsonb, warnings = warnings || %s::jsonb
+                    WHERE id = %s""",
+                [json.dumps([problem]), json.dumps([found[0].as_json()]), row_id],
+            )
 
 
 def _cell_text(value: object) -> str:
@@ -590,9 +620,9 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _keep_cells(batch: ImportBatch, open_table: Callable[[], Table]) -> None:
+def cells_keep(batch: ImportBatch, open_table: Callable[[], Table]) -> None:
     """The cells of the rows with problems as they were typed, for the error file: it can be
-    made after the upload itself is gone (once written, or after the purge of uploads)."""
+    made after the upload itself is gone (once written). One more read of the whole file."""
     numbers = set(
         ImportRow.objects.filter(batch=batch).exclude(problems=[]).values_list("number", flat=True).iterator()
     )
@@ -602,8 +632,7 @@ def _keep_cells(batch: ImportBatch, open_table: Callable[[], Table]) -> None:
             (number, json.dumps([_cell_text(c) for c in cells])) for number, cells in table.rows if number in numbers
         ]
     finally:
-        table.rows.close()  # type: ignore[attr-defined]
-    ImportBatch.objects.filter(pk=batch.pk).update(headers=list(table.headers))
+        table.close()
     with connection.cursor() as cursor:
         for start in range(0, len(found), 5000):
             part = found[start : start + 5000]
@@ -623,6 +652,7 @@ class _Judge:
         self.lookups = lookups
         self.report = report
         self.cursor = connection.cursor()
+        matching.set_based_session(self.cursor)
 
     def flag(
         self,
@@ -632,21 +662,22 @@ class _Judge:
         value_sql: str,
         message: str,
         severity: str = ERROR,
-        fill: tuple[str, str] = ("", "''"),
+        fill: tuple[tuple[str, str], ...] = (),
     ) -> int:
         """Add a problem to the rows ``where`` selects (over the staging rows `r`). ``fill`` =
-        (placeholder in the message, SQL for what replaces it row by row)."""
-        placeholder, replacement = fill
+        ((placeholder in the message, SQL for what replaces it row by row), ...)."""
+        text = "%s"
+        for _placeholder, replacement in fill:
+            text = f"replace({text}, %s, {replacement})"
         self.cursor.execute(
             f"""
             UPDATE {ROWS} r
             SET problems = r.problems || jsonb_build_array(jsonb_build_object(
-                    'column', %s, 'value', {value_sql}, 'message', replace(%s, %s, {replacement}),
-                    'severity', %s)),
+                    'column', %s, 'value', {value_sql}, 'message', {text}, 'severity', %s)),
                 is_valid = r.is_valid AND %s
             {where}
             """,
-            [column, message, placeholder or "\x01", severity, severity != ERROR, *params],
+            [column, message, *(placeholder for placeholder, _sql in fill), severity, severity != ERROR, *params],
         )
         return self.cursor.rowcount
 
@@ -655,6 +686,15 @@ class _Judge:
         0, families collapse into one): refused as a whole, with the way to get the digits back.
         Numbers that merely end in 0 are normal; a whole column of them is not."""
         refusals = []
+        self.cursor.execute(
+            f"""SELECT count(*) FILTER (WHERE nik LIKE '%%0'), count(*) FILTER (WHERE nik <> ''),
+                       count(*) FILTER (WHERE kk_number LIKE '%%0'), count(*) FILTER (WHERE kk_number <> '')
+                FROM {ROWS} WHERE batch_id = %s""",
+            [self.batch.pk],
+        )
+        nik_zeros, niks, kk_zeros, kks = self.cursor.fetchone()
+        if nik_zeros < 0.4 * niks and kk_zeros < 0.4 * kks:
+            return refusals  # the usual file: a tenth of numbers end in 0, as chance has it
         collapsed = {
             "nik": f"""SELECT count(*) FROM (SELECT nik FROM {ROWS}
                         WHERE batch_id = %(batch)s AND nik ~ '^[0-9]{{15}}0$'
@@ -700,13 +740,13 @@ class _Judge:
         disagreements = self.disagreements()
         self.report(85)
         counts["possible_duplicates"] = self.possible_duplicates()
+        held = self.held_back()
         self.report(88)
         today = self.lookups.today
         classified = matching.classify(batch=self.batch, cursor=self.cursor, today=today)
-        broken = self.stays(today)
-        held = self.held_back()
-        if broken or held:
-            # Rows left the write: the households and stays they belonged to are judged again.
+        if self.stays(today):
+            # Rows left the write (and with a head's row, its household): judged again.
+            held += self.held_back()
             classified = matching.classify(batch=self.batch, cursor=self.cursor, today=today)
         self.report(93)
         changes = review.changes_summary(cursor=self.cursor)
@@ -731,9 +771,11 @@ class _Judge:
             f"""
             CREATE TEMPORARY TABLE import_duplicate ON COMMIT DROP AS
             SELECT nik, string_agg(number::text, ', ' ORDER BY number) AS numbers
-            FROM {ROWS} WHERE batch_id = %s AND nik <> '' GROUP BY nik HAVING count(*) > 1
+            FROM {ROWS} WHERE batch_id = %s AND nik IN (
+                SELECT nik FROM {ROWS} WHERE batch_id = %s AND nik <> '' GROUP BY nik HAVING count(*) > 1)
+            GROUP BY nik
             """,
-            [self.batch.pk],
+            [self.batch.pk, self.batch.pk],
         )
         found = self.cursor.rowcount
         if found:
@@ -743,7 +785,7 @@ class _Judge:
                 HEADERS["nik"],
                 "r.nik",
                 _("The same NIK appears in rows %(rows)s.") % {"rows": "{rows}"},
-                fill=("{rows}", "d.numbers"),
+                fill=(("{rows}", "d.numbers"),),
             )
         return found
 
@@ -756,7 +798,7 @@ class _Judge:
             HEADERS["village"],
             "r.village",
             _("Rows with No. KK %(kk)s name different villages.") % {"kk": "{kk}"},
-            fill=("{kk}", "r.kk_number"),
+            fill=(("{kk}", "r.kk_number"),),
         )
 
     def outside_area(self) -> None:
@@ -813,24 +855,15 @@ class _Judge:
             "r.relationship",
             _("No. KK %(kk)s has more than one head of family in this file (rows %(rows)s).")
             % {"kk": "{kk}", "rows": "{rows}"},
-            fill=("{rows}", "replace(several.numbers, '{kk}', '') || ''"),
-        )
-        # The placeholder mechanism fills one value; the KK is filled by a second pass.
-        self.cursor.execute(
-            f"""UPDATE {ROWS} r SET problems = (
-                    SELECT jsonb_agg(CASE WHEN p ->> 'message' LIKE '%%{{kk}}%%'
-                        THEN jsonb_set(p, '{{message}}', to_jsonb(replace(p ->> 'message', '{{kk}}', r.kk_number)))
-                        ELSE p END) FROM jsonb_array_elements(r.problems) p)
-                WHERE r.batch_id = %s AND r.problems::text LIKE '%%{{kk}}%%'""",
-            [self.batch.pk],
+            fill=(("{kk}", "r.kk_number"), ("{rows}", "several.numbers")),
         )
         self.flag(
-            f"""WHERE r.batch_id = %s AND r.kk_number <> ''
-                AND NOT EXISTS (SELECT 1 FROM {ROWS} h WHERE h.batch_id = r.batch_id
-                                AND h.kk_number = r.kk_number AND h.relationship = 'head')
+            f"""WHERE r.batch_id = %s AND r.kk_number IN (
+                    SELECT kk_number FROM {ROWS} WHERE batch_id = %s AND kk_number <> ''
+                    GROUP BY kk_number HAVING NOT bool_or(relationship = 'head'))
                 AND NOT EXISTS (SELECT 1 FROM {HOUSEHOLDS} x WHERE x.kk_number = r.kk_number)
                 AND NOT EXISTS (SELECT 1 FROM {KK_NUMBERS} k WHERE k.number = r.kk_number)""",
-            [self.batch.pk],
+            [self.batch.pk, self.batch.pk],
             HEADERS["relationship"],
             "r.relationship",
             _(
@@ -838,7 +871,7 @@ class _Judge:
                 "row (Hubungan Keluarga: Kepala Keluarga)."
             )
             % {"kk": "{kk}"},
-            fill=("{kk}", "r.kk_number"),
+            fill=(("{kk}", "r.kk_number"),),
         )
 
     def former_kk(self) -> None:
@@ -855,7 +888,7 @@ class _Judge:
             )
             % {"current": "{current}"},
             WARNING,
-            fill=("{current}", "h.kk_number"),
+            fill=(("{current}", "h.kk_number"),),
         )
 
     def disagreements(self) -> dict[str, Any]:
@@ -863,13 +896,17 @@ class _Judge:
         head's row is used, the others are pointed out, per household."""
         gathered = ", ".join(f"{matching._first_filled(column)} AS {column}" for column in HOUSEHOLD_TEXT)
         self.cursor.execute("DROP TABLE IF EXISTS import_used")
+        # Households whose rows disagree first (min and max of the filled values differ: one
+        # hashed pass over the file), then what each of those few uses.
         self.cursor.execute(
             f"""CREATE TEMPORARY TABLE import_used ON COMMIT DROP AS
                 SELECT r.kk_number, {gathered},
                        (array_agg(r.number ORDER BY r.relationship = 'head' DESC, r.number))[1] AS head_row
-                FROM {ROWS} r WHERE r.batch_id = %s AND r.kk_number <> '' GROUP BY r.kk_number
-                HAVING {" OR ".join(f"count(DISTINCT nullif(r.{c}, '')) > 1" for c in HOUSEHOLD_TEXT)}""",
-            [self.batch.pk],
+                FROM {ROWS} r WHERE r.batch_id = %s AND r.kk_number IN (
+                    SELECT kk_number FROM {ROWS} WHERE batch_id = %s AND kk_number <> '' GROUP BY kk_number
+                    HAVING {" OR ".join(f"min(nullif({c}, '')) <> max(nullif({c}, ''))" for c in HOUSEHOLD_TEXT)})
+                GROUP BY r.kk_number""",
+            [self.batch.pk, self.batch.pk],
         )
         if not self.cursor.rowcount:
             return {"households": 0, "listed": []}
@@ -885,7 +922,7 @@ class _Judge:
                 _("Differs from the head of family's row (row %(row)s) of this No. KK, whose value is used.")
                 % {"row": "{row}"},
                 WARNING,
-                fill=("{row}", "u.head_row::text"),
+                fill=(("{row}", "u.head_row::text"),),
             )
             self.cursor.execute(
                 f"""SELECT u.kk_number, u.{column}, r.{column}, string_agg(r.number::text, ', ' ORDER BY r.number)
@@ -971,7 +1008,7 @@ class _Judge:
                 "once that row is fixed."
             )
             % {"rows": "{rows}"},
-            fill=("{rows}", "refused.numbers"),
+            fill=(("{rows}", "refused.numbers"),),
         )
 
 

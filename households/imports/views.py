@@ -20,7 +20,7 @@ from desmigratif.forms import VillageField
 from households.imports import batches, review
 from households.imports.batches import BatchStateError, batches_of, can_approve, can_write
 from households.imports.commit import ImportRefusedError
-from households.imports.errors import error_file_csv, error_file_xlsx, has_error_file
+from households.imports.errors import error_cells_ensure, error_file_csv, error_file_xlsx, has_error_file
 from households.imports.reading import MAX_UPLOAD_BYTES, ReadError
 from households.imports.template import template_csv, template_xlsx
 from households.imports.workers import stalled_batches_fail
@@ -256,6 +256,7 @@ def import_error_file(request: HttpRequest, pk: int, scope: Scope, kind: str) ->
     if kind not in {"xlsx", "csv"}:
         raise Http404
     batch = _batch(request, pk)
+    error_cells_ensure(batch)
     if kind == "xlsx":
         response = HttpResponse(
             error_file_xlsx(batch), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -539,7 +539,7 @@ def test_the_csv_error_file_escapes_its_header_like_its_data(client, officer_a):
 
 
 def test_nik_warnings_are_in_the_preview_and_the_error_file(officer_a):
-    from households.imports.errors import error_file_csv
+    from households.imports.errors import error_cells_ensure, error_file_csv
 
     header = (*REQUIRED, "Tanggal Lahir")
     batch = check(
@@ -554,6 +554,7 @@ def test_nik_warnings_are_in_the_preview_and_the_error_file(officer_a):
     warnings = {p.message for p in preview(batch).problems if p.severity == "warning"}
     assert any("birth date in the NIK" in w for w in warnings) and any("woman" in w for w in warnings)
     assert batch.counts.get("rows_invalid", 0) == 0
+    error_cells_ensure(batch)
     text = error_file_csv(batch).decode("utf-8-sig")
     assert "birth date in the NIK" in text.splitlines()[1]
 
