@@ -68,7 +68,13 @@ def _move(batch: ImportBatch | int, *, allowed: Iterable[str], to: str, **fields
 
 
 def _reload(batch_id: int) -> ImportBatch:
-    return ImportBatch.objects.select_related("user", "village").get(pk=batch_id)
+    # The uploaded file (megabytes) is read only where it is needed (_upload).
+    return ImportBatch.objects.select_related("user", "village").defer("upload").get(pk=batch_id)
+
+
+def _upload(batch_id: int) -> bytes | None:
+    data = ImportBatch.objects.filter(pk=batch_id).values_list("upload", flat=True).first()
+    return None if data is None else bytes(data)
 
 
 # --- who sees and approves what -------------------------------------------------------------------------
@@ -99,6 +105,11 @@ def awaiting_approval_by(user: AnyUser) -> list[ImportBatch]:
 
 def needs_approval(user: AnyUser, batch: ImportBatch) -> bool:
     return settings.IMPORT_APPROVAL_REQUIRED and not user.is_superuser and not can_approve(user, batch)
+
+
+def upload_kept(batch: ImportBatch) -> bool:
+    """Whether the batch still has its file, without reading it."""
+    return ImportBatch.objects.filter(pk=batch.pk, upload__isnull=False).exists()
 
 
 def can_write(user: AnyUser, batch: ImportBatch) -> bool:
@@ -177,20 +188,19 @@ def _read_path(path: Path, name: str) -> Table:
     return table
 
 
-def _opener(batch: ImportBatch, path: Path | None) -> Callable[[], Table]:
+def _opener(batch: ImportBatch, path: Path | None, data: bytes | None) -> Callable[[], Table]:
     if path is not None:
         return lambda: _read_path(path, batch.file_name)
-    if not batch.upload:
+    if not data:
         raise ImportRefusedError(_("The uploaded file is no longer kept: upload it again."))
-    data = bytes(batch.upload)
     return lambda: read_table(io.BytesIO(data), batch.file_name)
 
 
-def _expected_rows(batch: ImportBatch, path: Path | None) -> int:
+def _expected_rows(path: Path | None, data: bytes | None) -> int:
     if path is not None:
         with path.open("rb") as handle:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    return bytes(batch.upload or b"").count(b"\n")
+    return (data or b"").count(b"\n")
 
 
 def batch_validate(*, batch_id: int, path: Path | None = None, progress: Progress | None = None) -> StageResult:
@@ -198,13 +208,14 @@ def batch_validate(*, batch_id: int, path: Path | None = None, progress: Progres
     checked again because the register moved)."""
     _move(batch_id, allowed=CHECKABLE, to=Status.VALIDATING, progress=0, message="")
     batch = _reload(batch_id)
+    data = None if path is not None else _upload(batch_id)
     try:
         result = import_stage(
             batch=batch,
-            open_table=_opener(batch, path),
+            open_table=_opener(batch, path, data),
             user=batch.user,
             progress=progress,
-            expected_rows=_expected_rows(batch, path) or None,
+            expected_rows=_expected_rows(path, data) or None,
             # The error file's cells: from a file on disk now, from an upload when first
             # needed (households.imports.errors), so the preview is on screen sooner.
             keep_cells=path is not None,
@@ -236,6 +247,8 @@ def batch_recheck(*, batch: ImportBatch, user: AnyUser, background: bool = True)
     """Check a validated batch again, against the register as it is now."""
     if not can_write(user, batch):
         raise BatchStateError(_("Only the person who uploaded this file can check it again."))
+    if not upload_kept(batch):
+        raise BatchStateError(_("The uploaded file is no longer kept: upload it again."))
     _move(batch, allowed=CHECKABLE, to=Status.UPLOADED, progress=0, message="")
     if background:
         from households.imports.tasks import validate_import
@@ -312,7 +325,10 @@ def batch_commit(*, batch_id: int, progress: Progress | None = None, path: Path 
     report = progress or (lambda percent: None)
     if not ImportRow.objects.filter(batch=batch).exists():
         result = import_stage(
-            batch=batch, open_table=_opener(batch, path), user=batch.user, keep_cells=path is not None
+            batch=batch,
+            open_table=_opener(batch, path, None if path is not None else _upload(batch_id)),
+            user=batch.user,
+            keep_cells=path is not None,
         )
         if result.fatal:
             batch_fail(batch_id=batch_id, message=" ".join(result.fatal))

@@ -52,16 +52,18 @@ def _headers(batch: ImportBatch) -> list[str]:
 def has_error_file(batch: ImportBatch) -> bool:
     """Rows with problems, whose cells are kept or can still be read from the upload."""
     with_problems = ImportRow.objects.filter(batch=batch).exclude(problems=[])
-    return with_problems.exists() and (batch.upload is not None or with_problems.exclude(cells__isnull=True).exists())
+    kept = ImportBatch.objects.filter(pk=batch.pk, upload__isnull=False)
+    return with_problems.exists() and (kept.exists() or with_problems.exclude(cells__isnull=True).exists())
 
 
 def error_cells_ensure(batch: ImportBatch) -> None:
     """Keep the cells of the rows with problems, read from the upload, if not kept yet."""
-    missing = ImportRow.objects.filter(batch=batch, cells__isnull=True).exclude(problems=[])
-    if batch.upload is None or not missing.exists():
+    if not ImportRow.objects.filter(batch=batch, cells__isnull=True).exclude(problems=[]).exists():
         return
-    data = bytes(batch.upload)
-    cells_keep(batch, lambda: read_table(io.BytesIO(data), batch.file_name))
+    data = ImportBatch.objects.filter(pk=batch.pk).values_list("upload", flat=True).first()
+    if data is not None:
+        upload = bytes(data)
+        cells_keep(batch, lambda: read_table(io.BytesIO(upload), batch.file_name))
 
 
 def error_file_csv(batch: ImportBatch) -> bytes:

@@ -103,12 +103,14 @@ def _tuple(alias: str, columns: list[str]) -> str:
     return "(" + ", ".join(f"{alias}.{column}" for column in columns) + ")"
 
 
-def _new_id(model: type[models.Model], allocate: bool) -> str:
-    """SQL for the id of a record to create: drawn from its table's sequence when writing,
-    so that one INSERT … SELECT writes rows whose ids are already known; NULL for a preview."""
+def _new_id(model: type[models.Model], allocate: bool, found: str, order: str) -> str:
+    """SQL for the id of a record to create, so that one INSERT … SELECT writes rows whose ids
+    are already known; NULL for a preview. When writing, the ids are a block of the table's
+    sequence starting at %(first_<table>)s (see ``classify``), numbered in file order."""
     if not allocate:
         return "NULL::bigint"
-    return f"nextval(pg_get_serial_sequence('{model._meta.db_table}', 'id'))"
+    block = f"%(first_{model._meta.db_table})s"
+    return f"{block} - 1 + row_number() OVER (PARTITION BY {found} IS NULL ORDER BY {order})"
 
 
 def _action(found: str, old: str, new: str, columns: list[str]) -> str:
@@ -142,7 +144,8 @@ def _household_sql(allocate: bool) -> str:
             FROM {ROWS} r WHERE r.batch_id = %(batch)s AND r.is_valid GROUP BY r.kk_number
         )
         SELECT file.kk_number, file.label, file.number, h.id AS found_id, h.version AS seen_version,
-               h.kk_number AS current_kk, m.*, coalesce(h.id, {_new_id(Household, allocate)}) AS household_id,
+               h.kk_number AS current_kk, m.*,
+               coalesce(h.id, {_new_id(Household, allocate, "h.id", "file.number")}) AS household_id,
                {_action("h.id", "h", "m", HOUSEHOLD_VALUES)} AS action
         FROM file
         LEFT JOIN LATERAL (
@@ -164,8 +167,10 @@ def _person_sql(allocate: bool) -> str:
     )
     return f"""
         CREATE TEMPORARY TABLE import_person ON COMMIT DROP AS
-        SELECT r.number, r.nik, r.kk_number, ih.household_id, p.id AS found_id, p.version AS seen_version,
-               p.household_id AS household_before, m.*, coalesce(p.id, {_new_id(Person, allocate)}) AS person_id,
+        SELECT r.number, r.nik, r.kk_number, ih.household_id, p.id AS found_id,
+               p.version AS seen_version,
+               p.household_id AS household_before, m.*,
+               coalesce(p.id, {_new_id(Person, allocate, "p.id", "r.number")}) AS person_id,
                CASE WHEN p.id IS NULL THEN 'create'
                     WHEN {_tuple("p", PERSON_VALUES)} IS DISTINCT FROM {_tuple("m", PERSON_VALUES)}
                          OR p.household_id IS DISTINCT FROM ih.household_id THEN 'update'
@@ -206,7 +211,7 @@ def _episode_sql(allocate: bool) -> str:
         SELECT r.number, r.nik, ip.person_id, ip.found_id AS person_found_id, ip.name,
                r.departure_date AS row_departure, r.actual_return AS row_return, r.status AS row_status,
                r.contract_end AS row_contract_end, e.id AS found_id, e.version AS seen_version, m.*,
-               coalesce(e.id, {_new_id(MigrationEpisode, allocate)}) AS episode_id,
+               coalesce(e.id, {_new_id(MigrationEpisode, allocate, "e.id", "r.number")}) AS episode_id,
                {_action("e.id", "e", "m", EPISODE_VALUES)} AS action
         FROM {ROWS} r
         JOIN import_person ip ON ip.number = r.number
@@ -235,15 +240,31 @@ def set_based_session(cursor: Any) -> None:
 
 def classify(*, batch: ImportBatch, cursor: Any, today: Any, allocate: bool = False) -> dict[str, int]:
     """Fill import_household, import_person and import_episode for the valid staged rows of
-    ``batch``; with ``allocate``, records to create get their ids. Returns the counts."""
+    ``batch``; with ``allocate``, records to create get their ids. Returns the counts.
+
+    Allocating takes a block of each table's sequence: its first value, then the sequence moved
+    past the block. The caller holds the tables locked against other writers (the commit's
+    LOCK TABLE), so no other insert draws from the sequences meanwhile; a nextval() per record
+    would cost most of a second on a big file."""
     cursor.execute("DROP TABLE IF EXISTS import_household, import_person, import_episode")
     params = {"batch": batch.pk, "today": today}
-    for sql, table in (
-        (_household_sql(allocate), "import_household"),
-        (_person_sql(allocate), "import_person"),
-        (_episode_sql(allocate), "import_episode"),
+    for sql, table, model in (
+        (_household_sql(allocate), "import_household", Household),
+        (_person_sql(allocate), "import_person", Person),
+        (_episode_sql(allocate), "import_episode", MigrationEpisode),
     ):
+        sequence = f"pg_get_serial_sequence('{model._meta.db_table}', 'id')"
+        if allocate:
+            cursor.execute(f"SELECT nextval({sequence})")
+            params[f"first_{model._meta.db_table}"] = cursor.fetchone()[0]
         cursor.execute(sql, params)
+        if allocate:
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE action = 'create'")
+            created = cursor.fetchone()[0]
+            if created > 1:
+                cursor.execute(
+                    f"SELECT setval({sequence}, %s)", [params[f"first_{model._meta.db_table}"] + created - 1]
+                )
         # Autovacuum never analyses temporary tables; without statistics the joins that
         # follow are planned for a handful of rows.
         cursor.execute(f"ANALYZE {table}")

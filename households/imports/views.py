@@ -18,7 +18,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from desmigratif.access import Action, Scope, ScopeRequiredMixin, scope_for, scope_required
 from desmigratif.forms import VillageField
 from households.imports import batches, review
-from households.imports.batches import BatchStateError, batches_of, can_approve, can_write
+from households.imports.batches import BatchStateError, batches_of, can_approve, can_write, upload_kept
 from households.imports.commit import ImportRefusedError
 from households.imports.errors import error_cells_ensure, error_file_csv, error_file_xlsx, has_error_file
 from households.imports.reading import MAX_UPLOAD_BYTES, ReadError
@@ -165,7 +165,7 @@ class ImportDetailView(LoginRequiredMixin, DetailView):
             **super().get_context_data(**kwargs),
             "running": batch.status in RUNNING,
             "confirm": ConfirmForm() if batch.is_writable and owner else None,
-            "recheck": owner and batch.status == ImportBatch.Status.VALIDATED and batch.upload is not None,
+            "recheck": owner and batch.status == ImportBatch.Status.VALIDATED and upload_kept(batch),
             "rollback": owner and batch.status == ImportBatch.Status.COMMITTED,
             "approve": batch.status == ImportBatch.Status.AWAITING_APPROVAL and can_approve(user, batch),
             "problems": batch.problems[:200],
