@@ -109,7 +109,8 @@ def stage(path: Path, user: User, *, from_disk: bool = False) -> tuple[ImportBat
         result = batches.batch_validate(batch_id=batch.pk)
     if result.fatal:
         raise SystemExit(f"the reference file was refused: {result.fatal}")
-    return ImportBatch.objects.get(pk=batch.pk), time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    return ImportBatch.objects.defer("upload").get(pk=batch.pk), elapsed
 
 
 def commit(batch: ImportBatch, user: User) -> tuple[ImportBatch, float]:
@@ -118,7 +119,7 @@ def commit(batch: ImportBatch, user: User) -> tuple[ImportBatch, float]:
     started = time.perf_counter()
     batches.batch_confirm(batch=batch, user=user, mode=ImportBatch.Mode.VALID_ONLY, background=False)
     elapsed = time.perf_counter() - started
-    batch = ImportBatch.objects.get(pk=batch.pk)
+    batch = ImportBatch.objects.defer("upload").get(pk=batch.pk)
     if batch.status != ImportBatch.Status.COMMITTED:
         raise SystemExit(f"the write was refused: {batch.message}")
     return batch, elapsed

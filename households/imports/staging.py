@@ -620,28 +620,40 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+@transaction.atomic
 def cells_keep(batch: ImportBatch, open_table: Callable[[], Table]) -> None:
     """The cells of the rows with problems as they were typed, for the error file: it can be
-    made after the upload itself is gone (once written). One more read of the whole file."""
+    made after the upload itself is gone (once written). One more read of the whole file, the
+    cells going to PostgreSQL by COPY a block at a time, so memory stays flat."""
     numbers = set(
         ImportRow.objects.filter(batch=batch).exclude(problems=[]).values_list("number", flat=True).iterator()
     )
-    table = open_table()
-    try:
-        found = [
-            (number, json.dumps([_cell_text(c) for c in cells])) for number, cells in table.rows if number in numbers
-        ]
-    finally:
-        table.close()
     with connection.cursor() as cursor:
-        for start in range(0, len(found), 5000):
-            part = found[start : start + 5000]
-            cursor.execute(
-                f"""UPDATE {ROWS} r SET cells = v.cells::jsonb
-                    FROM (SELECT unnest(%s::int[]) AS number, unnest(%s::text[]) AS cells) v
-                    WHERE r.batch_id = %s AND r.number = v.number""",
-                [[number for number, _cells in part], [cells for _number, cells in part], batch.pk],
-            )
+        cursor.execute("CREATE TEMPORARY TABLE import_cells (number integer, cells jsonb) ON COMMIT DROP")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+
+        def flush() -> None:
+            buffer.seek(0)
+            cursor.cursor.copy_expert("COPY import_cells FROM STDIN WITH (FORMAT csv)", buffer)
+            buffer.seek(0)
+            buffer.truncate()
+
+        table = open_table()
+        try:
+            for number, cells in table.rows:
+                if number in numbers:
+                    writer.writerow([number, json.dumps([_cell_text(cell) for cell in cells], ensure_ascii=False)])
+                    if buffer.tell() > 1 << 20:
+                        flush()
+        finally:
+            table.close()
+        flush()
+        cursor.execute(
+            f"""UPDATE {ROWS} r SET cells = c.cells FROM import_cells c
+                WHERE r.batch_id = %s AND r.number = c.number""",
+            [batch.pk],
+        )
 
 
 class _Judge:

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from households.imports import batches
@@ -19,51 +21,44 @@ except ImportError:  # Django 5.2: the django-tasks backport
     from django_tasks import task
 
 
+def _step(batch_id: int, step: Callable[..., object], failure: Promise) -> None:
+    """Run one step of the batch's life while holding the batch, with its progress shown. A
+    batch moved on meanwhile (a task delivered twice, a batch expired) is left alone; a step
+    that fails says so on the batch, and its transaction has written nothing."""
+    with override("id"), worker_on(batch_id), BatchProgress(batch_id) as progress:
+        try:
+            step(batch_id=batch_id, progress=progress)
+        except batches.BatchStateError:
+            return
+        except Exception:
+            batches.batch_fail(batch_id=batch_id, message=str(failure))
+            raise
+
+
 @task()
 def validate_import(batch_id: int) -> None:
     """Check every row of an uploaded file and store the preview on the batch."""
-    with override("id"), worker_on(batch_id), BatchProgress(batch_id) as progress:
-        try:
-            batches.batch_validate(batch_id=batch_id, progress=progress)
-        except batches.BatchStateError:
-            return  # moved on meanwhile (checked by someone else, or expired): nothing to do
-        except Exception:
-            batches.batch_fail(
-                batch_id=batch_id, message=_("Checking failed. Upload the file again, or ask your administrator.")
-            )
-            raise
+    _step(batch_id, batches.batch_validate, _("Checking failed. Upload the file again, or ask your administrator."))
 
 
 @task()
 def commit_import(batch_id: int) -> None:
     """Write a batch the uploader confirmed (or a coordinator approved)."""
-    with override("id"), worker_on(batch_id), BatchProgress(batch_id) as progress:
-        try:
-            batches.batch_commit(batch_id=batch_id, progress=progress)
-        except batches.BatchStateError:
-            return
-        except Exception:
-            batches.batch_fail(
-                batch_id=batch_id,
-                message=_("Writing failed and nothing was written. You can write it again, or ask your administrator."),
-            )
-            raise
+    _step(
+        batch_id,
+        batches.batch_commit,
+        _("Writing failed and nothing was written. You can write it again, or ask your administrator."),
+    )
 
 
 @task()
 def rollback_import(batch_id: int) -> None:
     """Undo a written batch."""
-    with override("id"), worker_on(batch_id), BatchProgress(batch_id) as progress:
-        try:
-            batches.batch_rollback(batch_id=batch_id, progress=progress)
-        except batches.BatchStateError:
-            return
-        except Exception:
-            batches.batch_fail(
-                batch_id=batch_id,
-                message=_("Rolling back failed and nothing was rolled back. Try again, or ask your administrator."),
-            )
-            raise
+    _step(
+        batch_id,
+        batches.batch_rollback,
+        _("Rolling back failed and nothing was rolled back. Try again, or ask your administrator."),
+    )
 
 
 @task()

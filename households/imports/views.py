@@ -249,6 +249,16 @@ def import_rollback(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse
     return _step(request, _batch(request, pk), batches.batch_rollback_request)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def _download(content: bytes, kind: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX if kind == "xlsx" else CSV)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
 @require_GET
 @scope_required(Action.WRITE)
 def import_error_file(request: HttpRequest, pk: int, scope: Scope, kind: str) -> HttpResponse:
@@ -257,14 +267,8 @@ def import_error_file(request: HttpRequest, pk: int, scope: Scope, kind: str) ->
         raise Http404
     batch = _batch(request, pk)
     error_cells_ensure(batch)
-    if kind == "xlsx":
-        response = HttpResponse(
-            error_file_xlsx(batch), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        response = HttpResponse(error_file_csv(batch), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kesalahan-{batch.pk}.{kind}"'
-    return response
+    content = error_file_xlsx(batch) if kind == "xlsx" else error_file_csv(batch)
+    return _download(content, kind, f"kesalahan-{batch.pk}")
 
 
 @require_GET
@@ -272,11 +276,4 @@ def import_error_file(request: HttpRequest, pk: int, scope: Scope, kind: str) ->
 def import_template(request: HttpRequest, scope: Scope, kind: str) -> HttpResponse:
     if kind not in {"csv", "xlsx"}:
         raise Http404
-    if kind == "xlsx":
-        response = HttpResponse(
-            template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="templat-rumah-tangga.{kind}"'
-    return response
+    return _download(template_xlsx() if kind == "xlsx" else template_csv(), kind, "templat-rumah-tangga")

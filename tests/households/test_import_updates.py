@@ -18,38 +18,16 @@ from django.utils import translation
 
 from households.forms import EpisodeForm
 from households.imports import batches
+from households.imports.columns import COLUMNS
 from households.models import Household, ImportBatch, KKNumber, MigrationEpisode, Person
 from households.services import record_save
 from tests.households.imports import check, check_and_write, excel_csv, preview, roll_back, write
 
 pytestmark = pytest.mark.django_db
 
-FULL = (
-    "No KK",
-    "Kode Desa",
-    "Dusun",
-    "RT",
-    "RW",
-    "Alamat",
-    "Telepon",
-    "NIK",
-    "Nama",
-    "Jenis Kelamin",
-    "Tempat Lahir",
-    "Tanggal Lahir",
-    "Hubungan Keluarga",
-    "Agama",
-    "Pendidikan",
-    "Pekerjaan",
-    "Status Perkawinan",
-    "Status Migrasi",
-    "Negara Tujuan",
-    "Tanggal Berangkat",
-    "Akhir Kontrak",
-    "Tanggal Pulang",
-    "Jabatan",
-    "No Paspor",
-)
+# A village's full register: the template's columns but the placement's details.
+PLACEMENT_DETAILS = {"scheme", "procedural", "agency", "employer_name", "employer_kind", "sector", "return_reason"}
+FULL = tuple(column.header for column in COLUMNS if column.key not in {*PLACEMENT_DETAILS, "bpjs_number"})
 KK_1, KK_2 = "3212161503180007", "3212161001240003"
 HOUSEHOLD_1 = {
     "No KK": KK_1,
