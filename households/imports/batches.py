@@ -73,8 +73,7 @@ def _reload(batch_id: int) -> ImportBatch:
 
 
 def _upload(batch_id: int) -> bytes | None:
-    data = ImportBatch.objects.filter(pk=batch_id).values_list("upload", flat=True).first()
-    return None if data is None else bytes(data)
+    return ImportBatch.objects.only("upload").get(pk=batch_id).unpacked()
 
 
 # --- who sees and approves what -------------------------------------------------------------------------
@@ -148,7 +147,7 @@ def batch_upload(
         file_name=file_name[:255],
         sha256=digest,
         size=size,
-        upload=data,
+        upload=None if data is None else ImportBatch.packed(data),
         village=village,
         status=Status.UPLOADED,
         progress=0,

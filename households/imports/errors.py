@@ -60,9 +60,8 @@ def error_cells_ensure(batch: ImportBatch) -> None:
     """Keep the cells of the rows with problems, read from the upload, if not kept yet."""
     if not ImportRow.objects.filter(batch=batch, cells__isnull=True).exclude(problems=[]).exists():
         return
-    data = ImportBatch.objects.filter(pk=batch.pk).values_list("upload", flat=True).first()
-    if data is not None:
-        upload = bytes(data)
+    upload = ImportBatch.objects.only("upload").get(pk=batch.pk).unpacked()
+    if upload is not None:
         cells_keep(batch, lambda: read_table(io.BytesIO(upload), batch.file_name))
 
 
