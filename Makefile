@@ -46,6 +46,7 @@ bench-regions: $(INSTALLED)
 	$(BIN)/python benchmarks/load_regions.py
 
 # Household import: 40,072 households (~155,000 rows) against django-import-export and raw COPY,
+# a village's 2,000-row file through the web (portal and task worker as `make run` starts them),
 # plus peak memory at 10x the size (BENCH_MEMORY=0 skips that part, BENCH_ROUNDS=1 for a quick look).
 bench-import: $(INSTALLED)
 	$(BIN)/python benchmarks/import_households.py

@@ -187,7 +187,7 @@ def refresh_after_import(admin) -> dict:
     from import_households import commit, reference_file, stage
 
     from dashboards.services import figures_refresh_changed
-    from households.imports.commit import import_rollback
+    from households.imports.batches import batch_rollback_request
 
     path = reference_file(40_072)
     batch, preview_s = stage(path, admin)
@@ -198,7 +198,7 @@ def refresh_after_import(admin) -> dict:
     if refresh.is_full:
         raise SystemExit("expected an incremental refresh after the import")
     written = {key: value for key, value in batch.counts.items() if key.endswith("_created")}
-    import_rollback(batch=batch, user=admin)
+    batch_rollback_request(batch=batch, user=admin, background=False)
     figures_refresh_changed()
     return {
         "refresh_s": refresh_s,
