@@ -2,12 +2,13 @@ from django.contrib import admin
 
 from cooperatives import resources
 from cooperatives.models import Cooperative, Facility, Membership
+from desmigratif.admin import ScopedTabularInline
 from households.admin import PortalAdmin
 
 READONLY = ["version", "validation_warnings", "created_at", "updated_at"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedTabularInline):
     model = Membership
     extra = 0
     fields = ["household", "person", "joined_on", "left_on", "share_capital", "savings"]

@@ -285,12 +285,46 @@ def scope_required(action: Action) -> Callable[[Callable[..., HttpResponse]], Ca
 # --- admin -------------------------------------------------------------------------------------------------
 
 
-class ScopedAdminMixin:
+def writable_choices(model: type[models.Model], user: AnyUser) -> models.QuerySet | None:
+    """What a record of ``user``'s may point to in ``model``: the records they may write, for
+    anything kept by area (and the regions of their areas); None for national code lists
+    (jobs, categories, activity kinds), which anyone may choose."""
+    if issubclass(model, Region) or getattr(model, "scope_path", None):
+        return scoped(model._default_manager.all(), user, Action.WRITE)
+    return None
+
+
+class ScopedChoicesMixin:
+    """For every admin form, inlines included: each foreign key and many-to-many field offers,
+    and accepts when posted, only records the user may write. The form field's queryset is
+    what Django validates a posted id against, so one rule covers selects, raw ids and
+    autocompletes alike."""
+
+    def formfield_for_foreignkey(self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any) -> Any:
+        choices = writable_choices(db_field.related_model, request.user)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any) -> Any:
+        choices = writable_choices(db_field.related_model, request.user)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ScopedAdminMixin(ScopedChoicesMixin):
     """ModelAdmin mixin: changelists, change pages and foreign-key choices follow the
     same scope as the portal (read to see, write to change)."""
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return scoped(super().get_queryset(request), request.user, Action.READ)  # type: ignore[misc]
+
+    def get_search_results(self, request: HttpRequest, queryset: models.QuerySet, search_term: str) -> Any:
+        # An autocomplete offers records to link to: those the user may write, not all they read.
+        if getattr(request.resolver_match, "url_name", None) == "autocomplete":
+            queryset = scoped(queryset, request.user, Action.WRITE)
+        return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
 
     def _writable(self, request: HttpRequest, obj: models.Model | None) -> bool:
         if obj is None:
@@ -324,9 +358,3 @@ class ScopedAdminMixin:
         if not self._may_see_history(request, object_id):
             raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
-
-    def formfield_for_foreignkey(self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any) -> Any:
-        related = db_field.related_model
-        if issubclass(related, Region) or getattr(related, "scope_path", None):
-            kwargs.setdefault("queryset", scoped(related._default_manager.all(), request.user, Action.WRITE))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]

@@ -4,9 +4,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from desmigratif.access import Action, ScopedAdminMixin, scoped
+from desmigratif.access import Action, ScopedAdminMixin, ScopedChoicesMixin, scoped
 from desmigratif.forms import assignment_form_for
 from desmigratif.models import AccessLog, Assignment, District, Province, Regency, User, Village
+
+
+class ScopedTabularInline(ScopedChoicesMixin, admin.TabularInline):
+    """Every inline of the admin: its foreign keys and many-to-many fields offer and accept only
+    records the user may write, as the admins they sit in do."""
+
 
 admin.site.site_header = _("Portal Desmigratif")
 admin.site.site_title = _("Portal Desmigratif")
@@ -78,7 +84,7 @@ class AssignmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ScopedTabularInline):
     model = Assignment
     extra = 0
     fields = ["role", "area", "starts_on", "ends_on", "note"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from desmigratif.admin import ScopedTabularInline
 from enterprises import resources
 from enterprises.models import Attendance, Category, Enterprise, EquipmentAid, MentoringVisit, Training
 from households.admin import PortalAdmin
@@ -16,13 +17,13 @@ class CategoryAdmin(ImportExportModelAdmin):
     search_fields = ["name", "code"]
 
 
-class MentoringVisitInline(admin.TabularInline):
+class MentoringVisitInline(ScopedTabularInline):
     model = MentoringVisit
     extra = 0
     fields = ["visited_on", "mentor", "next_step"]
 
 
-class EquipmentAidInline(admin.TabularInline):
+class EquipmentAidInline(ScopedTabularInline):
     model = EquipmentAid
     extra = 0
     fields = ["given_on", "item", "quantity", "value", "source"]
@@ -40,7 +41,7 @@ class EnterpriseAdmin(PortalAdmin):
     inlines = [MentoringVisitInline, EquipmentAidInline]
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(ScopedTabularInline):
     model = Attendance
     extra = 0
     autocomplete_fields = ["person"]

@@ -5,6 +5,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from desmigratif.access import ScopedAdminMixin
+from desmigratif.admin import ScopedTabularInline
 from desmigratif.models import AccessLog
 from households import resources
 from households.models import Household, Job, KKNumber, MigrationEpisode, Person, PlacementAgency, ServiceRequest
@@ -39,7 +40,7 @@ class PortalAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
         return super().process_result(result, request)
 
 
-class KKNumberInline(admin.TabularInline):
+class KKNumberInline(ScopedTabularInline):
     model = KKNumber
     extra = 0
     fields = ["number", "recorded_on", "replaced_on"]

@@ -488,3 +488,139 @@ def scoped(queryset, user):
     from desmigratif.access import scoped as scope
 
     return scope(queryset, user)
+
+
+# --- the admin's forms ----------------------------------------------------------------------------------
+
+
+def staff_cast(cast) -> dict:
+    """The cast as staff who may add and change everything in the admin: what each may link a
+    record to is then their scope's doing alone."""
+    everything = Permission.objects.filter(codename__regex=r"^(view|add|change)_")
+    staff = {}
+    for name in ("officer_a", "officer_b", "coordinator", "administrator"):
+        user = cast[name]
+        user.is_staff = True
+        user.save()
+        user.user_permissions.set(everything)
+        staff[name] = type(user)._default_manager.get(pk=user.pk)  # without cached permissions
+    return staff
+
+
+REGION_DIGITS = {"Province": 2, "Regency": 5, "District": 8, "Village": 13}
+
+
+def other_village_record(world, village: str, model):
+    """A record of ``model`` in ``village`` (for a region model: the region ``village`` lies in)."""
+    from desmigratif.models import Region
+
+    if issubclass(model, Region):
+        return model._default_manager.get(pk=world[village]["village"][: REGION_DIGITS[model.__name__]])
+    return next((record for record in world[village].values() if isinstance(record, model)), None)
+
+
+def admin_forms(model_admin, request, instance):
+    """(form class, label) of the admin's own form and of each of its inlines' forms."""
+    yield model_admin.get_form(request, instance), type(model_admin).__name__
+    for inline in model_admin.get_inline_instances(request, instance):
+        yield inline.get_formset(request, instance).form, type(inline).__name__
+
+
+def test_admin_forms_offer_and_accept_only_writable_records(rf, cast, world):
+    """Every foreign key and many-to-many field of every admin and inline, as each of the cast
+    made staff: the records of village B are neither offered to nor accepted from village A's
+    officer (nor from the coordinator, who writes nowhere); the administrator may link anything."""
+    from django.contrib import admin
+    from django.core.exceptions import ValidationError
+    from django.forms import ModelChoiceField, ModelMultipleChoiceField
+
+    from desmigratif.access import writable_choices
+
+    objects = admin_objects(world, cast)
+    staff = staff_cast(cast)
+    checked, mismatches = 0, []
+    for model, model_admin in admin.site._registry.items():
+        instance = objects.get(model, (None, None))[0]
+        for user_name, user in staff.items():
+            request = rf.get("/")
+            request.user = user
+            for form, label in admin_forms(model_admin, request, instance):
+                for name, field in form.base_fields.items():
+                    if not isinstance(field, ModelChoiceField):
+                        continue
+                    target = field.queryset.model
+                    if writable_choices(target, user) is None:
+                        continue  # a national code list
+                    other = other_village_record(world, "B", target)
+                    if other is None:
+                        continue
+                    checked += 1
+                    may_link = user_name in {"officer_b", "administrator"}
+                    offered = field.queryset.filter(pk=other.pk).exists()
+                    posted = [str(other.pk)] if isinstance(field, ModelMultipleChoiceField) else str(other.pk)
+                    try:
+                        field.clean(posted)
+                        accepted = True
+                    except ValidationError:
+                        accepted = False
+                    if offered != may_link or accepted != may_link:
+                        mismatches.append((label, name, user_name, offered, accepted))
+    assert not mismatches, mismatches
+    assert checked > 100
+
+
+def test_the_reported_side_doors_are_shut(client, cast, world):
+    """The admin forms an officer of village A used to link village B's records: each now says
+    the choice is not available, and nothing is saved."""
+    from childcare.models import Child, Session
+    from cooperatives.models import Cooperative
+    from enterprises.models import Enterprise
+
+    staff = staff_cast(cast)
+    client.force_login(staff["officer_a"])
+    a, b = world["A"], world["B"]
+    enterprise = a["enterprise"]
+    response = client.post(
+        reverse("admin:enterprises_enterprise_change", args=[enterprise.pk]),
+        {
+            "village": VILLAGE_A,
+            "owner": a["household"].pk,
+            "name": "Usaha",
+            "category": enterprise.category_id,
+            "status": enterprise.status,
+            "members": [b["adult"].pk],
+        },
+    )
+    assert response.status_code == 200 and "members" in response.context["adminform"].form.errors
+    assert not Enterprise.objects.get(pk=enterprise.pk).members.filter(pk=b["adult"].pk).exists()
+    cooperative_form = client.get(reverse("admin:cooperatives_cooperative_change", args=[a["cooperative"].pk]))
+    form = cooperative_form.context["adminform"].form
+    assert not form.fields["enterprises"].queryset.filter(pk=b["enterprise"].pk).exists()
+    assert not form.fields["villages_served"].queryset.filter(pk=VILLAGE_B).exists()
+    assert not Cooperative.objects.filter(villages_served=VILLAGE_B).exists()
+    session_form = client.get(
+        reverse("admin:childcare_session_change", args=[Session.objects.get(learning_house=a["house"]).pk])
+    )
+    assert not session_form.context["adminform"].form.fields["children"].queryset.filter(pk=b["child"].pk).exists()
+    child_form = client.get(reverse("admin:childcare_child_change", args=[a["child"].pk]))
+    assert (
+        not child_form.context["adminform"].form.fields["parents_abroad"].queryset.filter(pk=b["episode"].pk).exists()
+    )
+    assert not Child.objects.filter(parents_abroad=b["episode"]).exists()
+
+
+def test_admin_autocompletes_offer_only_writable_records(client, cast, world):
+    staff = staff_cast(cast)
+    client.force_login(staff["officer_a"])
+    answer = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "enterprises", "model_name": "enterprise", "field_name": "members", "term": ""},
+    ).json()
+    offered = {int(result["id"]) for result in answer["results"]}
+    assert world["A"]["adult"].pk in offered and world["B"]["adult"].pk not in offered
+    client.force_login(staff["coordinator"])  # reads village A, writes nowhere
+    answer = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "enterprises", "model_name": "enterprise", "field_name": "members", "term": ""},
+    ).json()
+    assert answer["results"] == []
