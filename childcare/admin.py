@@ -1,15 +1,17 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from childcare import resources
 from childcare.models import ActivityKind, Child, LearningHouse, Session
+from desmigratif.access import Action
+from desmigratif.admin import ImportExportAdmin
+from desmigratif.models import AccessLog
 from households.admin import PortalAdmin
 
 READONLY = ["version", "validation_warnings", "created_at", "updated_at"]
 
 
 @admin.register(ActivityKind)
-class ActivityKindAdmin(ImportExportModelAdmin):
+class ActivityKindAdmin(ImportExportAdmin):
     """A national code list: no area, edited by administrators."""
 
     resource_classes = [resources.ActivityKindResource]
@@ -38,6 +40,8 @@ class ChildAdmin(PortalAdmin):
     search_fields = ["person__name"]
     autocomplete_fields = ["person", "caregiver", "learning_house", "parents_abroad"]
     readonly_fields = READONLY
+    view_action = Action.WRITE  # as in the portal: the village's officers only
+    sensitive_view = AccessLog.Kind.CHILD_VIEW
 
 
 @admin.register(Session)
@@ -49,3 +53,4 @@ class SessionAdmin(PortalAdmin):
     search_fields = ["learning_house__name"]
     autocomplete_fields = ["learning_house", "children", "caregivers"]
     readonly_fields = READONLY
+    view_action = Action.WRITE  # a session names its children

@@ -2,13 +2,12 @@ from django.contrib import admin
 
 from cooperatives import resources
 from cooperatives.models import Cooperative, Facility, Membership
-from desmigratif.admin import ScopedTabularInline
-from households.admin import PortalAdmin
+from households.admin import PortalAdmin, VersionedInline
 
 READONLY = ["version", "validation_warnings", "created_at", "updated_at"]
 
 
-class MembershipInline(ScopedTabularInline):
+class MembershipInline(VersionedInline):
     model = Membership
     extra = 0
     fields = ["household", "person", "joined_on", "left_on", "share_capital", "savings"]

@@ -8,17 +8,20 @@ so the portal does not even confirm that it exists.
 A user's *scope* for an *action* is a set of area codes (Kemendagri codes at
 any level, "" for the whole country) taken from their current assignments:
 
-=============  ====  =====  =====  =======
-role           read  write  stats  approve
-=============  ====  =====  =====  =======
-officer        yes   yes    yes    no
-coordinator    yes   no     yes    yes
-analyst        no    no     yes    no
-administrator  yes   yes    yes    yes
-=============  ====  =====  =====  =======
+=============  ====  =====  =====  =======  ============
+role           read  write  stats  approve  manage users
+=============  ====  =====  =====  =======  ============
+officer        yes   yes    yes    no       no
+coordinator    yes   no     yes    yes      no
+analyst        no    no     yes    no       no
+administrator  yes   yes    yes    yes      yes
+=============  ====  =====  =====  =======  ============
 
 Superusers act everywhere. Ministry analysts read aggregates only: they get
 no record-level access at all, which is how they never see a NIK or a name.
+Managing users (``manageable_users``) is narrower than the area alone: an
+account reaches as far as its widest assignment, so a regional administrator
+manages only accounts that lie wholly inside their area.
 """
 
 from __future__ import annotations
@@ -29,11 +32,14 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.models import AnonymousUser
-from django.db import models
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
 from desmigratif.models import Assignment, Region, Role, User, code_level
 
@@ -46,13 +52,14 @@ class Action(enum.StrEnum):
     WRITE = "write"
     STATS = "stats"
     APPROVE = "approve"
+    MANAGE_USERS = "manage_users"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.OFFICER: frozenset({Action.READ, Action.WRITE, Action.STATS}),
     Role.COORDINATOR: frozenset({Action.READ, Action.STATS, Action.APPROVE}),
     Role.ANALYST: frozenset({Action.STATS}),
-    Role.ADMINISTRATOR: frozenset({Action.READ, Action.WRITE, Action.STATS, Action.APPROVE}),
+    Role.ADMINISTRATOR: frozenset({Action.READ, Action.WRITE, Action.STATS, Action.APPROVE, Action.MANAGE_USERS}),
 }
 
 
@@ -282,13 +289,57 @@ def scope_required(action: Action) -> Callable[[Callable[..., HttpResponse]], Ca
     return decorator
 
 
+# --- users -----------------------------------------------------------------------------------------------
+
+
+def _live_assignments() -> models.QuerySet[Assignment]:
+    """Assignments in force or still to come: what an account can reach, now or later."""
+    today = timezone.localdate()
+    return Assignment.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+
+
+def manageable_users(queryset: models.QuerySet[User], user: AnyUser) -> models.QuerySet[User]:
+    """The accounts ``user`` may see and manage in the admin (edit, reset the password of,
+    assign): every account for superusers; for a regional administrator, the portal accounts
+    whose every assignment in force or to come lies inside the areas they administer, and
+    which have one. Staff and superuser accounts carry permissions beyond any area and their
+    own account would let them widen themselves: only superusers manage those."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    scope = scope_for(user, Action.MANAGE_USERS)
+    if scope.is_empty:
+        return queryset.none()
+    live = _live_assignments()
+    inside = scoped(live, user, Action.MANAGE_USERS)
+    return (
+        queryset.filter(is_superuser=False, is_staff=False, pk__in=live.values("user"))
+        .exclude(pk=user.pk)
+        .exclude(pk__in=live.exclude(pk__in=inside.values("pk")).values("user"))
+    )
+
+
+def manageable_assignments(queryset: models.QuerySet[Assignment], user: AnyUser) -> models.QuerySet[Assignment]:
+    """Assignments ``user`` may see and change: inside the areas they administer, of accounts
+    they manage (an ended assignment elsewhere, revived, would reach outside)."""
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    return scoped(queryset, user, Action.MANAGE_USERS).filter(
+        user__in=manageable_users(User.objects.all(), user).values("pk")
+    )
+
+
 # --- admin -------------------------------------------------------------------------------------------------
 
 
 def writable_choices(model: type[models.Model], user: AnyUser) -> models.QuerySet | None:
     """What a record of ``user``'s may point to in ``model``: the records they may write, for
-    anything kept by area (and the regions of their areas); None for national code lists
-    (jobs, categories, activity kinds), which anyone may choose."""
+    anything kept by area (and the regions of their areas), the accounts they manage for
+    users; None for national code lists (jobs, categories, activity kinds), which anyone may
+    choose."""
+    if issubclass(model, User):
+        return manageable_users(model._default_manager.all(), user)
     if issubclass(model, Region) or getattr(model, "scope_path", None):
         return scoped(model._default_manager.all(), user, Action.WRITE)
     return None
@@ -317,8 +368,12 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     """ModelAdmin mixin: changelists, change pages and foreign-key choices follow the
     same scope as the portal (read to see, write to change)."""
 
+    # Children's records are for their village's officers: those admins set WRITE here, as the
+    # portal's pages of children do.
+    view_action: Action = Action.READ
+
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        return scoped(super().get_queryset(request), request.user, Action.READ)  # type: ignore[misc]
+        return scoped(super().get_queryset(request), request.user, self.view_action)  # type: ignore[misc]
 
     def get_search_results(self, request: HttpRequest, queryset: models.QuerySet, search_term: str) -> Any:
         # An autocomplete offers records to link to: those the user may write, not all they read.
@@ -337,11 +392,24 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return super().has_delete_permission(request, obj) and self._writable(request, obj)  # type: ignore[misc]
 
+    def _in_view(self, request: HttpRequest, object_id: str) -> bool:
+        return self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        # A record outside the scope answers 404, as in the portal, not the admin's "does not
+        # exist" redirect.
+        if not self._in_view(request, object_id):
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        if not self._in_view(request, object_id):
+            raise Http404
+        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+
     def _may_see_history(self, request: HttpRequest, object_id: str) -> bool:
         """A record's history is as private as the record. A deleted record's history (kept
         for recovery) has no village left to check: superusers only."""
-        from django.contrib.admin.utils import unquote
-
         pk = unquote(object_id)
         if self.model._default_manager.filter(pk=pk).exists():  # type: ignore[attr-defined]
             return self.get_queryset(request).filter(pk=pk).exists()
@@ -357,4 +425,11 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     ) -> HttpResponse:
         if not self._may_see_history(request, object_id):
             raise Http404
+        if request.method == "POST":  # a revert is a change of the record as it is now
+            current = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+            # As the admin's own change view: the revert and its version check in one transaction.
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
         return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]

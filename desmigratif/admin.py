@@ -1,12 +1,74 @@
+import secrets
+from contextvars import ContextVar
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from import_export.admin import ImportExportModelAdmin
+from import_export.tmp_storages import BaseStorage
 from simple_history.admin import SimpleHistoryAdmin
 
-from desmigratif.access import Action, ScopedAdminMixin, ScopedChoicesMixin, scoped
+from desmigratif.access import ScopedAdminMixin, ScopedChoicesMixin, manageable_assignments, manageable_users
 from desmigratif.forms import assignment_form_for
-from desmigratif.models import AccessLog, Assignment, District, Province, Regency, User, Village
+from desmigratif.models import AccessLog, AdminImportFile, Assignment, District, Province, Regency, User, Village
+
+# The request an admin import works for, while it runs: django-import-export gives its file
+# storage no request, and the storage binds the file to the request's user and session.
+_IMPORT_REQUEST: ContextVar[HttpRequest | None] = ContextVar("admin_import_request", default=None)
+
+
+class SessionUploadStorage(BaseStorage):
+    """django-import-export's file between the preview and the confirmation: in the database
+    (every web host sees it), under a random name bound to the user and the session that
+    uploaded it. A name posted by anyone else, or made up, is refused, so a forged
+    ``import_file_name`` can neither read nor delete anything."""
+
+    def _owner(self) -> dict:
+        request = _IMPORT_REQUEST.get()
+        if request is None or not request.user.is_authenticated or not request.session.session_key:
+            raise PermissionDenied
+        return {"user": request.user, "session_key": request.session.session_key}
+
+    def save(self, data: bytes | str) -> None:
+        owner = self._owner()
+        self.name = secrets.token_hex(16)
+        content = data.encode(self.encoding or "utf-8") if isinstance(data, str) else data
+        AdminImportFile.objects.create(name=self.name, data=content, **owner)
+
+    def read(self) -> bytes | str:
+        stored = AdminImportFile.objects.filter(name=str(self.name or ""), **self._owner()).first()
+        if stored is None:
+            raise PermissionDenied
+        content = bytes(stored.data)
+        return content if "b" in self.read_mode else content.decode(self.encoding or "utf-8")
+
+    def remove(self) -> None:
+        AdminImportFile.objects.filter(name=str(self.name or ""), **self._owner()).delete()
+
+
+class ImportExportAdmin(ImportExportModelAdmin):
+    """Every admin with import and export: the file between preview and confirmation is bound
+    to the session that uploaded it (SessionUploadStorage)."""
+
+    tmp_storage_class = SessionUploadStorage
+
+    def import_action(self, request: HttpRequest, **kwargs):
+        token = _IMPORT_REQUEST.set(request)
+        try:
+            return super().import_action(request, **kwargs)
+        finally:
+            _IMPORT_REQUEST.reset(token)
+
+    def process_import(self, request: HttpRequest, **kwargs):
+        token = _IMPORT_REQUEST.set(request)
+        try:
+            return super().process_import(request, **kwargs)
+        finally:
+            _IMPORT_REQUEST.reset(token)
 
 
 class ScopedTabularInline(ScopedChoicesMixin, admin.TabularInline):
@@ -62,8 +124,42 @@ class VillageAdmin(RegionAdmin):
     list_select_related = ["district"]
 
 
+class ManagedUsersMixin:
+    """The accounts and assignments a user manages (access.manageable_users): only those are
+    listed, opened, changed, chosen and shown in history, and a revert from history is for
+    superusers, who alone may bring back what a version held (staff rights, other areas)."""
+
+    def _manageable(self, request: HttpRequest, object_id: str) -> bool:
+        return self.get_queryset(request).filter(pk=unquote(object_id)).exists()  # type: ignore[attr-defined]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        if not self._manageable(request, object_id):
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        if not self._manageable(request, object_id):
+            raise Http404
+        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        if not self._manageable(request, object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None):
+        if not self._manageable(request, object_id):
+            raise Http404
+        if request.method == "POST" and not request.user.is_superuser:
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+
+    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+        return not request.user.is_superuser or super().revert_disabled(request, obj)  # type: ignore[misc]
+
+
 @admin.register(Assignment)
-class AssignmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class AssignmentAdmin(ManagedUsersMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
     list_display = ["user", "role", "area_label", "starts_on", "ends_on"]
     list_filter = ["role"]
     search_fields = [
@@ -79,6 +175,9 @@ class AssignmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["user", "province", "regency", "district", "village"]
     autocomplete_fields = ["user"]
 
+    def get_queryset(self, request: HttpRequest):
+        return manageable_assignments(super().get_queryset(request), request.user)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = assignment_form_for(request.user)
         return super().get_form(request, obj, change, **kwargs)
@@ -91,29 +190,50 @@ class AssignmentInline(ScopedTabularInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs["form"] = assignment_form_for(request.user)
+        kwargs["validate_min"] = True
         return super().get_formset(request, obj, **kwargs)
 
     def get_queryset(self, request):
-        return scoped(super().get_queryset(request), request.user, Action.WRITE)
+        return manageable_assignments(super().get_queryset(request), request.user)
+
+    def get_min_num(self, request: HttpRequest, obj=None, **kwargs) -> int:
+        # A regional administrator's new account starts with an assignment inside their area:
+        # without one it would be nobody's to manage.
+        return 0 if request.user.is_superuser or obj is not None else 1
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(ManagedUsersMixin, SimpleHistoryAdmin, BaseUserAdmin):
+    """Superusers manage every account. A regional administrator (with the user permissions)
+    manages the accounts inside their area and grants only assignments inside it: staff
+    rights, superuser status, groups and permissions are not theirs to give."""
+
     inlines = [AssignmentInline]
     list_display = ["username", "first_name", "last_name", "is_active", "is_staff", "last_login"]
+    regional_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Permissions"), {"fields": ("is_active",)}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_queryset(self, request: HttpRequest):
+        return manageable_users(super().get_queryset(request), request.user)
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return self.regional_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["last_login", "date_joined"]
 
 
-@admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
-    """Who exported, imported or viewed children's records and whole NIKs, and when: for
-    administrators (superusers) only, and nobody edits it."""
-
-    list_display = ["at", "user", "kind", "what", "rows"]
-    list_filter = ["kind", "at"]
-    search_fields = ["user__username", "what"]
-    date_hierarchy = "at"
-    list_select_related = ["user"]
-    readonly_fields = ["at", "user", "kind", "what", "rows", "detail"]
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    """What only administrators (superusers) see, whatever permissions a staff user was given;
+    nobody adds or edits it here."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser
@@ -129,3 +249,38 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(SuperuserOnlyAdmin):
+    """Who exported, imported or viewed children's records and whole NIKs, and when."""
+
+    list_display = ["at", "user", "kind", "what", "rows"]
+    list_filter = ["kind", "at"]
+    search_fields = ["user__username", "what"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+    readonly_fields = ["at", "user", "kind", "what", "rows", "detail"]
+
+
+class TOTPDeviceAdmin(SuperuserOnlyAdmin):
+    """Second-factor devices: an administrator sees whose device exists and deletes a lost one
+    (its owner then sets up a new one at the next login). The secret key is never shown: a
+    device is enrolled only by its owner, on the two-factor page."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count"]
+    readonly_fields = fields
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+# django-otp registers its own device admin (every field, the key and a QR code of it, for any
+# staff user with the view permission); ours replaces it whichever is imported first.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)

@@ -242,7 +242,8 @@ class AreaField(forms.CharField):
 
 
 class AssignmentForm(forms.ModelForm):
-    """Admin form for an assignment: the area through the cascading picker."""
+    """Admin form for an assignment: the area through the cascading picker, inside the areas
+    whose users the person filling it in manages."""
 
     area = AreaField()
 
@@ -252,7 +253,7 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].limit_to(user, Action.WRITE)
+        self.fields["area"].limit_to(user, Action.MANAGE_USERS)
         if self.instance.pk:
             self.initial.setdefault("area", self.instance.area_code)
 

@@ -359,3 +359,22 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_kind_display()} {self.what}"
+
+
+class AdminImportFile(models.Model):
+    """The file of an admin import (django-import-export) between its preview and its
+    confirmation: in the database, which every web host sees, under a random name bound to the
+    user and the session that uploaded it (desmigratif.admin.SessionUploadStorage)."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    user = models.ForeignKey(User, models.CASCADE, related_name="+", verbose_name=_("user"))
+    session_key = models.CharField(_("session"), max_length=40)
+    data = models.BinaryField(_("data"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("admin import file")
+        verbose_name_plural = _("admin import files")
+
+    def __str__(self) -> str:
+        return self.name

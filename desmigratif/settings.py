@@ -290,9 +290,11 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
 
-# Two-factor login (django-otp, TOTP): required for administrators and ministry analysts,
+# Two-factor login (django-otp, TOTP): required for administrators, ministry analysts and staff,
 # offered to everyone else (desmigratif.middleware.TwoFactorMiddleware).
 OTP_TOTP_ISSUER = "Portal Desmigratif"
+# Secret keys are shown to their owner once, when setting up; never in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "id"

@@ -1,14 +1,13 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
-from desmigratif.admin import ScopedTabularInline
+from desmigratif.admin import ImportExportAdmin, ScopedTabularInline
 from enterprises import resources
 from enterprises.models import Attendance, Category, Enterprise, EquipmentAid, MentoringVisit, Training
-from households.admin import PortalAdmin
+from households.admin import PortalAdmin, VersionedInline
 
 
 @admin.register(Category)
-class CategoryAdmin(ImportExportModelAdmin):
+class CategoryAdmin(ImportExportAdmin):
     """A national code list: no area, edited by administrators."""
 
     resource_classes = [resources.CategoryResource]
@@ -17,13 +16,13 @@ class CategoryAdmin(ImportExportModelAdmin):
     search_fields = ["name", "code"]
 
 
-class MentoringVisitInline(ScopedTabularInline):
+class MentoringVisitInline(VersionedInline):
     model = MentoringVisit
     extra = 0
     fields = ["visited_on", "mentor", "next_step"]
 
 
-class EquipmentAidInline(ScopedTabularInline):
+class EquipmentAidInline(VersionedInline):
     model = EquipmentAid
     extra = 0
     fields = ["given_on", "item", "quantity", "value", "source"]

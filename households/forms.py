@@ -32,7 +32,9 @@ from households.models import (
     ReturnReason,
     Sector,
     ServiceRequest,
+    Versioned,
 )
+from households.services import record_conflict
 from households.validators import Finding
 
 
@@ -272,13 +274,10 @@ class EpisodeForm(FindingsMixin, forms.ModelForm):
         self._findings(findings)
         if cleaned.get("status") == "returned" and not cleaned.get("actual_return"):
             self.add_error("actual_return", _("Enter the date the worker came back."))
-        if cleaned.get("status") in OPEN_STATUSES and self.instance.person_id:
-            other = (
-                MigrationEpisode.objects.open()
-                .filter(person_id=self.instance.person_id)
-                .exclude(pk=self.instance.pk)
-                .first()
-            )
+        # The person: the admin's form chooses it, the portal's comes with the stay.
+        person = cleaned.get("person") or (self.instance.person if self.instance.person_id else None)
+        if cleaned.get("status") in OPEN_STATUSES and person is not None:
+            other = MigrationEpisode.objects.open().filter(person=person).exclude(pk=self.instance.pk).first()
             if other is not None:
                 self.add_error("status", open_stay_message(other))
         return cleaned
@@ -427,6 +426,17 @@ class ServiceRequestForm(FindingsMixin, forms.ModelForm):
         return cleaned
 
 
+class ServiceRequestAdminForm(ServiceRequestForm):
+    """The case form in the admin, where the people are picked by id among all the user may
+    write rather than among one household's members; they must still live in the case's
+    village (ServiceRequestForm.clean)."""
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        for name in ("person_served", "worker"):
+            self.fields[name].queryset = scoped(Person.objects.all(), user, Action.WRITE)
+
+
 class ReturnForm(forms.Form):
     """The two-click return: the date (today unless changed) and the reason."""
 
@@ -452,3 +462,76 @@ class ReturnForm(forms.Form):
         if findings:
             raise forms.ValidationError([f.message for f in findings])
         return value
+
+
+# --- the admin's forms --------------------------------------------------------------------------------------
+
+
+class VersionCheckedForm(forms.ModelForm):
+    """The lost-update check of the portal (services.record_save), for the admin's forms and
+    inline forms of versioned records: the version the page was opened at travels in a hidden
+    field; a save checks it with the record's row locked (the admin saves in one transaction)
+    and names what someone else changed meanwhile; the saved record's version goes up, so a
+    portal form opened before is refused in turn, and a batch import's rollback sees the edit."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checked_version: int | None = None
+        if self.instance.pk is not None and isinstance(self.instance, Versioned) and not self.is_bound:
+            # The version stored now, not the instance's: a revert page's instance is a past version.
+            stored = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
+            self.fields["expected_version"].initial = stored.first()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        record = self.instance
+        if record.pk is None or not isinstance(record, Versioned) or not self.has_changed():
+            return cleaned  # a form left as it was is not saved
+        expected = cleaned.get("expected_version")
+        model = type(record)
+        current = model._default_manager.select_for_update().filter(pk=record.pk).values_list("version", flat=True)
+        if expected is None or not current:
+            raise forms.ValidationError(_("This page is out of date: reload it and make your changes again."))
+        if current[0] != expected:
+            conflict = record_conflict(record=model._default_manager.get(pk=record.pk), since_version=expected)
+            fields = ", ".join(
+                str(model._meta.get_field(name.removesuffix("_id")).verbose_name) for name in conflict.changed_fields
+            )
+            raise forms.ValidationError(
+                _(
+                    "Not saved: someone else (%(who)s) saved this record after you opened it, changing: %(fields)s. "
+                    "Reload the page and make your changes again."
+                )
+                % {"who": conflict.changed_by or "—", "fields": fields or "—"}
+            )
+        self.checked_version = expected
+        return cleaned
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.checked_version is not None:
+            self.instance.version = self.checked_version + 1
+
+
+def admin_form_for(portal_form: type[forms.ModelForm] | None, user: AnyUser) -> type[forms.ModelForm]:
+    """The form class of an admin (or inline): the portal's form of the record, so its rules
+    (NIK, KK and phone checks, dates, choices cut to the user's areas) hold in the admin too,
+    with the version check; the admin instantiates form classes itself, so the user is bound in."""
+    if portal_form is None:
+        return type("AdminVersionCheckedForm", (VersionCheckedForm,), {})
+
+    class AdminForm(VersionCheckedForm, portal_form):
+        # The admin shows the version as a read-only field; the portal form's hidden one goes.
+        version = None
+
+        class Meta(portal_form.Meta):
+            # Every field, as the admin shows without a form of its own (archiving, the parent record).
+            fields = "__all__"  # noqa: DJ007
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, user=user, **kwargs)
+
+    AdminForm.__name__ = f"Admin{portal_form.__name__}"
+    return AdminForm

@@ -52,13 +52,21 @@ def record_save(
     bumped = model.objects.filter(pk=instance.pk, version=expected_version).update(version=F("version") + 1)
     if not bumped:
         current = model.objects.get(pk=instance.pk)
-        latest = current.history.first()
-        changed_by = str(latest.history_user) if latest is not None and latest.history_user else ""
-        raise StaleRecordError(current, changed_by, _changes_since(current, expected_version, original))
+        raise record_conflict(record=current, since_version=expected_version, original=original)
     instance.version = expected_version + 1
     _attach_user(instance, user)
     instance.save()
     return instance
+
+
+def record_conflict(
+    *, record: Versioned, since_version: int, original: dict[str, Any] | None = None
+) -> StaleRecordError:
+    """What happened to ``record`` since ``since_version``, which a user's form started from:
+    who saved it last and which fields they changed."""
+    latest = record.history.first()
+    changed_by = str(latest.history_user) if latest is not None and latest.history_user else ""
+    return StaleRecordError(record, changed_by, _changes_since(record, since_version, original))
 
 
 _NOT_COMPARED = {"id", "version", "created_at", "updated_at", "validation_warnings"}

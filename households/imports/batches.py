@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from desmigratif.access import Action, AnyUser, scope_for
-from desmigratif.models import AccessLog, User, Village
+from desmigratif.models import AccessLog, AdminImportFile, User, Village
 from households.imports.commit import ImportRefusedError, import_commit, import_rollback, written_message
 from households.imports.errors import error_cells_ensure
 from households.imports.reading import MAX_UPLOAD_BYTES, ReadError, Table, read_table
@@ -453,6 +453,7 @@ def figures_refresh() -> None:
 class PurgeResult:
     expired: int = 0  # batches never written: file and staged rows deleted
     error_files: int = 0  # written or rolled back batches: the rows kept for the error file deleted
+    admin_files: int = 0  # admin import files left between preview and confirmation for a day
 
 
 def batches_purge(*, now: datetime.datetime | None = None) -> PurgeResult:
@@ -489,6 +490,11 @@ def batches_purge(*, now: datetime.datetime | None = None) -> PurgeResult:
             ImportRow.objects.filter(batch_id=pk).delete()
             ImportBatch.objects.filter(pk=pk).update(problems=[], review={}, upload=None, purged_at=now)
             result.error_files += 1
+    # An admin import is confirmed minutes after its preview; a file still here a day later was
+    # abandoned (desmigratif.admin.SessionUploadStorage).
+    result.admin_files, _deleted = AdminImportFile.objects.filter(
+        created_at__lt=now - datetime.timedelta(days=1)
+    ).delete()
     return result
 
 

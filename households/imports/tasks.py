@@ -66,5 +66,10 @@ def purge_imports() -> None:
     """The daily purge of import files and rows kept past their time; queues tomorrow's."""
     with override("id"):
         result = batches.batches_purge()
-    logger.info("Import purge: %s batches expired, %s error files deleted", result.expired, result.error_files)
+    logger.info(
+        "Import purge: %s batches expired, %s error files deleted, %s admin import files deleted",
+        result.expired,
+        result.error_files,
+        result.admin_files,
+    )
     batches.purge_schedule()

@@ -55,3 +55,69 @@ def test_the_log_is_for_administrators_only(client, administrator):
         client.post(reverse("admin:desmigratif_accesslog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     )
     assert AccessLog.objects.count() == 1
+
+
+# --- the admin logs what the portal logs (issue 14) ----------------------------------------------------
+
+
+def admin_staff(user, *codenames: str):
+    from django.contrib.auth.models import Permission
+
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return type(user)._default_manager.get(pk=user.pk)
+
+
+def logged(kind: str) -> list[tuple]:
+    return list(AccessLog.objects.filter(kind=kind).order_by("pk").values_list("user__username", "what", "rows"))
+
+
+def test_whole_niks_in_the_admin_are_logged(client, officer_a):
+    from households.models import Person
+
+    household = HouseholdFactory(village_id=VILLAGE_A)
+    person = PersonFactory(household=household, name="Sri Wahyuni")
+    PersonFactory(household=household, nik=None)
+    client.force_login(admin_staff(officer_a, "view_person", "change_person", "import_person"))
+    assert person.nik in client.get(reverse("admin:households_person_changelist")).content.decode()
+    assert person.nik in client.get(reverse("admin:households_person_change", args=[person.pk])).content.decode()
+    assert client.get(reverse("admin:households_person_history", args=[person.pk])).status_code == 200
+    assert logged("nik_view") == [
+        ("officer.a", "admin households.Person list", 1),
+        ("officer.a", f"admin households.Person {person.pk}", 1),
+        ("officer.a", f"admin households.Person {person.pk} history", 1),
+    ]
+    AccessLog.objects.all().delete()
+    from tests.desmigratif.test_admin_imports import preview
+
+    header = "id,household,nik,name,sex,birth_date,birth_place,relationship,education,marital_status,job\n"
+    page = preview(client, Person, header + f"{person.pk},{household.pk},{person.nik},Sri W,P,,,head,,,\n")
+    assert page.status_code == 200 and "result" in page.context
+    assert logged("nik_view") == [("officer.a", "admin households.Person import preview", 1)]
+
+
+def test_children_in_the_admin_are_logged_and_hidden_from_coordinators(client, officer_a, coordinator):
+    import datetime
+
+    from childcare.models import Child
+
+    kid = PersonFactory(
+        household=HouseholdFactory(village_id=VILLAGE_A),
+        relationship="child",
+        birth_date=datetime.date.today() - datetime.timedelta(days=2500),  # noqa: DTZ011
+    )
+    child = Child.objects.create(person=kid)
+    client.force_login(admin_staff(officer_a, "view_child", "change_child"))
+    assert client.get(reverse("admin:childcare_child_changelist")).status_code == 200
+    assert client.get(reverse("admin:childcare_child_change", args=[child.pk])).status_code == 200
+    assert logged("child_view") == [
+        ("officer.a", "admin childcare.Child list", 1),
+        ("officer.a", f"admin childcare.Child {child.pk}", 1),
+    ]
+    client.force_login(admin_staff(coordinator, "view_child", "view_session", "view_person"))
+    assert client.get(reverse("childcare:child-detail", args=[child.pk])).status_code == 404  # the portal
+    assert client.get(reverse("admin:childcare_child_change", args=[child.pk])).status_code == 404  # the admin
+    assert kid.name not in client.get(reverse("admin:childcare_child_changelist")).content.decode()
+    assert client.get(reverse("admin:childcare_child_history", args=[child.pk])).status_code == 404
+    assert len(logged("child_view")) == 2

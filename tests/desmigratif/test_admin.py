@@ -48,7 +48,7 @@ def test_staff_administrator_of_a_province_sees_only_its_villages(client):
     assert VILLAGE_A not in html
     html = client.get(reverse("admin:desmigratif_village_changelist"), {"q": "Kuripan"}).content.decode()
     assert VILLAGE_B in html
-    assert client.get(reverse("admin:desmigratif_village_change", args=[VILLAGE_A])).status_code == 302
+    assert client.get(reverse("admin:desmigratif_village_change", args=[VILLAGE_A])).status_code == 404
 
 
 def test_assignment_admin_sets_area_through_the_picker(client, administrator):
@@ -103,3 +103,28 @@ def test_assignment_change_is_in_the_history(client, administrator, officer_a):
     assert assignment.role == Role.COORDINATOR and assignment.area_code == "32.12"
     latest = assignment.history.latest()
     assert latest.history_user == administrator and latest.role == Role.COORDINATOR
+
+
+def test_second_factor_devices_are_for_administrators_and_their_keys_never_shown(client, administrator, officer_a):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=officer_a, name="ponsel", confirmed=True)
+    staff = UserFactory(username="staff.viewer", is_staff=True)
+    AssignmentFactory(user=staff, role=Role.OFFICER, area=VILLAGE_A)
+    staff.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    client.force_login(staff)
+    assert client.get(reverse("admin:otp_totp_totpdevice_changelist")).status_code == 403
+    assert client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).status_code == 403
+    assert "totpdevice" not in client.get(reverse("admin:index")).content.decode()
+
+    client.force_login(administrator)
+    html = client.get(reverse("admin:otp_totp_totpdevice_changelist")).content.decode()
+    assert "officer.a" in html and device.key not in html
+    html = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).content.decode()
+    assert "ponsel" in html and device.key not in html and "qrcode" not in html
+    for page in ("config", "qrcode"):  # django-otp's own pages of the key are gone
+        response = client.get(f"{reverse('admin:otp_totp_totpdevice_changelist')}{device.pk}/{page}/", follow=True)
+        assert device.key not in response.content.decode() and response.get("Content-Type") != "image/svg+xml"
+    assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+    response = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not TOTPDevice.objects.filter(pk=device.pk).exists()

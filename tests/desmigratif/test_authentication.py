@@ -162,3 +162,12 @@ def test_the_next_address_must_stay_on_the_portal(db):
     device = TOTPDevice.objects.get(user=analyst)
     response = client.post(reverse("two-factor-setup"), {"token": code(device), "next": "https://evil.example/"})
     assert response.url == "/"
+
+
+def test_a_staff_officer_must_set_up_a_second_factor_before_the_admin(db):
+    AssignmentFactory(user=UserFactory(username="staf.desa", is_staff=True), role="officer", area=VILLAGE_A)
+    client = Client()
+    log_in(client, "staf.desa", DEMO_PASSWORD)
+    for url in (reverse("admin:index"), reverse("admin:households_household_import"), reverse("households:list")):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("two-factor-setup")), url

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from dashboards.models import FigureRefresh
-from desmigratif.models import AccessLog, Assignment
+from desmigratif.models import AccessLog, AdminImportFile, Assignment
 from households.imports import batches
 from households.imports.batches import BatchStateError
 from households.imports.workers import BatchProgress
@@ -220,8 +220,13 @@ def test_the_purge_deletes_what_imports_keep_past_their_time(officer_a, capsys):
     assert old_written.status == Status.COMMITTED and ImportRow.objects.filter(batch=old_written).exists()
     new_written = aged(check_and_write(officer_a, FILE), 10, committed_at=True)
 
+    abandoned = AdminImportFile.objects.create(name="abandoned", user=officer_a, session_key="s", data=b"NIK")
+    AdminImportFile.objects.filter(pk=abandoned.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    in_use = AdminImportFile.objects.create(name="in-use", user=officer_a, session_key="s", data=b"NIK")
+
     call_command("purge_imports")
-    assert "1 batches expired, 1 error files deleted" in capsys.readouterr().out
+    assert "1 batches expired, 1 error files deleted, 1 admin import files deleted" in capsys.readouterr().out
+    assert list(AdminImportFile.objects.all()) == [in_use]
 
     forgotten.refresh_from_db()
     assert forgotten.status == Status.EXPIRED and forgotten.upload is None and forgotten.problems == []
