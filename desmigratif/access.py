@@ -237,6 +237,14 @@ def scoped(queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.
     return scope.filter(queryset, scope_path(model))
 
 
+def scoped_history(queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.READ) -> models.QuerySet[M]:
+    """The versions of a history (django-simple-history) the user may see: those that, as
+    recorded, lay inside the user's scope. A record that moved from another village shows
+    only what happened since it came; one that moved away, only what happened before it left."""
+    record_model = queryset.model.instance_type  # type: ignore[attr-defined]
+    return scope_for(user, action).filter(queryset, scope_path(record_model))
+
+
 def get_scoped_object_or_404(
     queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.READ, **lookup: Any
 ) -> M:
@@ -415,6 +423,12 @@ class ScopedAdminMixin(ScopedChoicesMixin):
             return self.get_queryset(request).filter(pk=pk).exists()
         return bool(request.user.is_superuser)
 
+    def get_history_queryset(self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: Any):
+        versions = super().get_history_queryset(request, history_manager, pk_name, object_id)  # type: ignore[misc]
+        if getattr(self.model, "scope_path", None) is None:
+            return versions
+        return scoped_history(versions, request.user, self.view_action)
+
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
         if not self._may_see_history(request, object_id):
             raise Http404
@@ -425,6 +439,10 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     ) -> HttpResponse:
         if not self._may_see_history(request, object_id):
             raise Http404
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)  # type: ignore[attr-defined]
+        versions = self.get_history_queryset(request, history, self.model._meta.pk.attname, unquote(object_id))
+        if not versions.filter(history_id=version_id).exists():
+            raise Http404  # a version from before the record came into the user's area, or after it left
         if request.method == "POST":  # a revert is a change of the record as it is now
             current = self.get_queryset(request).filter(pk=unquote(object_id)).first()
             if current is None or not self.has_change_permission(request, current):

@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView
 
-from desmigratif.access import Action, ScopedQuerysetMixin, ScopeRequiredMixin, can, get_scoped_object_or_404
+from desmigratif.access import (
+    Action,
+    ScopedQuerysetMixin,
+    ScopeRequiredMixin,
+    can,
+    get_scoped_object_or_404,
+    scoped,
+)
 from enterprises.forms import AttendanceForm, EnterpriseForm, EquipmentAidForm, MentoringVisitForm, TrainingForm
 from enterprises.models import Category, Enterprise, EnterpriseStatus, EquipmentAid, MentoringVisit, Training
 from enterprises.services import training_attendance_set
@@ -70,7 +77,8 @@ class EnterpriseDetailView(ScopedQuerysetMixin, DetailView):
             "visits": enterprise.visits.all(),
             "aid": enterprise.aid.all(),
             "aid_total": enterprise.aid.aggregate(total=Sum("value"))["total"] or 0,
-            "trainings": Training.objects.filter(participants__in=enterprise.members.all())
+            # Its members' trainings the user may see: one held in another village is not theirs to read.
+            "trainings": scoped(Training.objects.filter(participants__in=enterprise.members.all()), self.request.user)
             .distinct()
             .order_by("-starts_on"),
             "can_edit": can(self.request.user, Action.WRITE, enterprise.village_id),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from desmigratif.access import AnyUser, scoped_history
 from desmigratif.models import User, Village
 from households.models import (
     EpisodeStatus,
@@ -248,6 +249,34 @@ def household_archive(
 
 
 @dataclass
+class _Membership:
+    spans: list[tuple[Any, Any]]  # (from, until) the person belonged to the household
+    name: str  # as last recorded while they did
+
+
+def _memberships(household_id: int, member_ids: Any) -> dict[int, _Membership]:
+    """Each person who was ever a member, from their recorded versions."""
+    memberships: dict[int, _Membership] = {}
+    versions = Person.history.filter(id__in=member_ids).order_by("id", "history_date")
+    rows = versions.values_list("id", "household_id", "history_date", "history_type", "name")
+    for person_id, member_of, when, kind, name in rows:
+        membership = memberships.setdefault(person_id, _Membership(spans=[], name=name))
+        open_span = bool(membership.spans) and membership.spans[-1][1] is None
+        inside = member_of == household_id and kind != "-"
+        if inside:
+            membership.name = name
+            if not open_span:
+                membership.spans.append((when, None))
+        elif open_span:
+            membership.spans[-1] = (membership.spans[-1][0], when)
+    return memberships
+
+
+def _within(spans: list[tuple[Any, Any]], when: Any) -> bool:
+    return any(start <= when and (end is None or when < end) for start, end in spans)
+
+
+@dataclass
 class HistoryEntry:
     when: datetime.datetime
     who: str
@@ -259,17 +288,21 @@ class HistoryEntry:
 _HIDDEN_IN_HISTORY = {"version", "updated_at", "created_at", "validation_warnings", "id", "household"}
 
 
-def household_history(*, household: Household, limit: int = 50) -> list[HistoryEntry]:
+def household_history(*, household: Household, user: AnyUser, limit: int = 50) -> list[HistoryEntry]:
     """Every recorded change to the household, its KK numbers, members and their episodes,
-    newest first, with the fields each change touched."""
-    member_ids = list(Person.history.filter(household_id=household.pk).values_list("id", flat=True).distinct())
+    newest first, with the fields each change touched: only while each lay inside the user's
+    scope, and a member's only while they belonged to this household (a member who moved to
+    another village takes what happens there with them)."""
+    household_versions = scoped_history(household.history.all(), user)
+    in_household = scoped_history(Person.history.filter(household_id=household.pk), user)
+    members = _memberships(household.pk, in_household.values_list("id", flat=True).distinct())
     sources = [
-        (household.history.all(), lambda row: str(household._meta.verbose_name).capitalize()),
-        (KKNumber.history.filter(household_id=household.pk), lambda row: f"No. KK {row.number}"),
-        (Person.history.filter(id__in=member_ids), lambda row: row.name),
+        (household_versions, lambda row: str(household._meta.verbose_name).capitalize()),
+        (scoped_history(KKNumber.history.filter(household_id=household.pk), user), lambda row: f"No. KK {row.number}"),
+        (in_household, lambda row: row.name),
         (
-            MigrationEpisode.history.filter(person_id__in=member_ids).select_related("person"),
-            lambda row: f"{MigrationEpisode._meta.verbose_name.capitalize()} · {row.person.name}",
+            MigrationEpisode.history.filter(person_id__in=list(members)),
+            lambda row: f"{MigrationEpisode._meta.verbose_name.capitalize()} · {members[row.person_id].name}",
         ),
     ]
     rows = []
@@ -277,6 +310,8 @@ def household_history(*, household: Household, limit: int = 50) -> list[HistoryE
     for queryset, describe in sources:
         # Twice the page, so that most changes find the version before them in memory.
         fetched = list(queryset.select_related("history_user").order_by("-history_date")[: limit * 2])
+        if queryset.model is MigrationEpisode.history.model:
+            fetched = [row for row in fetched if _within(members[row.person_id].spans, row.history_date)]
         for row in fetched:
             older.setdefault((type(row), row.id), []).append(row)
         rows += [(row, describe) for row in fetched]

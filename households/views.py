@@ -146,7 +146,8 @@ class HouseholdHistoryView(ScopedQuerysetMixin, DetailView):
         return [self.template_name]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(history=household_history(household=self.object), **kwargs)
+        history = household_history(household=self.object, user=self.request.user)
+        return super().get_context_data(history=history, **kwargs)
 
 
 class ServiceRequestDetailView(ScopedQuerysetMixin, DetailView):

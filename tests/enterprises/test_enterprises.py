@@ -282,3 +282,15 @@ def test_aid_needs_a_quantity_and_a_person_attends_a_training_once():
     Attendance.objects.create(training=event, person=person)
     with pytest.raises(IntegrityError), transaction.atomic():
         Attendance.objects.create(training=event, person=person)
+
+
+def test_the_enterprise_page_lists_only_trainings_the_user_may_see(client, officer_a):
+    record = enterprise(VILLAGE_A)
+    member = PersonFactory(household=record.owner)
+    record.members.add(member)
+    for village, topic in ((VILLAGE_A, "Pelatihan Kenanga"), (VILLAGE_B, "Pelatihan Kuripan")):
+        training = Training.objects.create(village_id=village, kind="mtu", topic=topic, starts_on=TODAY, ends_on=TODAY)
+        Attendance.objects.create(training=training, person=member)
+    client.force_login(officer_a)
+    html = client.get(reverse("enterprises:detail", args=[record.pk])).content.decode()
+    assert "Pelatihan Kenanga" in html and "Pelatihan Kuripan" not in html
