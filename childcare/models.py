@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from desmigratif.exports import validate_no_formula
 from desmigratif.models import Village
 from households.models import CodeListQuerySet, MigrationEpisode, Person, Versioned
 
@@ -131,7 +132,7 @@ class ActivityKind(models.Model):
     """Editable list of session activities (reading, arithmetic, parenting class, …)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_no_formula])
     for_caregivers = models.BooleanField(_("for caregivers"), default=False, help_text=_("A parenting class."))
     is_active = models.BooleanField(_("active"), default=True)
 

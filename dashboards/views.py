@@ -6,7 +6,6 @@ and no page here shows a name or a NIK: only counts of the summary."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from dashboards.services import last_refresh_shown
 from dashboards.summary import CHILD_COLUMNS, SummaryFigures, child_figures
 from dashboards.tasks import figures_refresh_request
 from desmigratif.access import Action, AnyUser, scope_for
+from desmigratif.exports import csv_write
 from desmigratif.models import REGION_MODELS, Region, ancestor_codes, cached_region, code_level
 from desmigratif.routers import ReplicaReadMixin, read_from_replica
 
@@ -244,12 +244,9 @@ def panel_csv(request: HttpRequest, panel: str, code: str = "") -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{panel}-{code or "indonesia"}.csv"'
     response.write("\ufeff")  # so that Excel reads the UTF-8 right
-    writer = csv.writer(response)
-    writer.writerow(found.columns)
-    for row in found.rows:
-        writer.writerow(["<5" if value is None else value for value in row])
+    rows = [found.columns, *(["<5" if value is None else value for value in row] for row in found.rows)]
     refresh = last_refresh_shown()
     if refresh is not None:
-        writer.writerow([])
-        writer.writerow([_("Figures as of %(time)s") % {"time": timezone.localtime(refresh.started_at).isoformat()}])
+        rows += [[], [_("Figures as of %(time)s") % {"time": timezone.localtime(refresh.started_at).isoformat()}]]
+    csv_write(response, rows)
     return response

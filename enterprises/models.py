@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from desmigratif.exports import validate_no_formula
 from desmigratif.models import Village
 from households.models import CodeListQuerySet, Household, Person, Versioned
 
@@ -26,7 +27,7 @@ class Category(models.Model):
     """Editable list of enterprise categories (food, crafts, garment, …)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_no_formula])
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = CodeListQuerySet.as_manager()

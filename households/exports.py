@@ -1,21 +1,23 @@
 """The household list as CSV or XLSX: the user's filters, their scope, NIKs masked where
 they may not read them, formulas neutralised, and every export logged.
 
-Formulas are neutralised the way each format needs: in a CSV a leading apostrophe, since a
-spreadsheet runs any cell starting with = + - @; in an XLSX each cell is stored with its type,
-so a phone "+62…" is a text cell as it is, and only text that openpyxl would store as a formula
-(a leading =) loses it, through tablib's own ``escape``."""
+Formulas are neutralised the way each format needs (desmigratif.exports): in a CSV a leading
+apostrophe, since a spreadsheet runs any cell starting with = + - @; in an XLSX every text cell is
+stored as text, so "=…" stays what was typed and is never run."""
 
 from __future__ import annotations
+
+import io
 
 import tablib
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from desmigratif.access import AnyUser
+from desmigratif.exports import csv_write, xlsx_workbook
 from desmigratif.models import AccessLog
 from households.models import EpisodeStatus, Household, head_of
-from households.validators import escape_formula, nik_shown_to
+from households.validators import nik_shown_to
 
 EXPORT_LIMIT = 100_000
 
@@ -74,11 +76,10 @@ def household_list_export(*, households: QuerySet[Household], user: AnyUser, fil
 
 def dataset_csv(dataset: tablib.Dataset) -> str:
     """CSV with a BOM (so Excel reads UTF-8), every cell a spreadsheet would run made inert."""
-    safe = tablib.Dataset(headers=[escape_formula(h) for h in dataset.headers])
-    for row in dataset:
-        safe.append([escape_formula(value) for value in row])
-    return "\ufeff" + safe.export("csv")
+    buffer = io.StringIO()
+    csv_write(buffer, [dataset.headers, *dataset])
+    return "\ufeff" + buffer.getvalue()
 
 
 def dataset_xlsx(dataset: tablib.Dataset) -> bytes:
-    return dataset.export("xlsx", escape=True)
+    return xlsx_workbook({dataset.title or _("Households"): [dataset.headers, *dataset]})

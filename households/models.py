@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from desmigratif.exports import validate_no_formula
 from desmigratif.models import Village
 from households.countries import country_name
 
@@ -84,7 +85,7 @@ class Job(models.Model):
     """Editable list of jobs abroad (domestic worker, caregiver, plantation, ...)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_no_formula])
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = CodeListQuerySet.as_manager()
@@ -105,7 +106,7 @@ class Job(models.Model):
 class PlacementAgency(models.Model):
     """A P3MI (Perusahaan Penempatan Pekerja Migran Indonesia), with its licence."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_formula])
     licence_number = models.CharField(_("licence number"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 
 from desmigratif.access import Action, AnyUser, can, scope_path, scoped, writable_choices
+from desmigratif.exports import escape_formula
 from households.models import PERSON_FIELDS, Household, Job, MigrationEpisode, Person, PlacementAgency, ServiceRequest
-from households.validators import check_kk, check_nik, check_phone, escape_formula, nik_shown_to
+from households.validators import check_kk, check_nik, check_phone, nik_shown_to
 
 # Columns the portal keeps for itself: not imported, not exported.
 BOOKKEEPING = ["validation_warnings", "version", "created_at", "updated_at"]

@@ -327,16 +327,6 @@ def nik_shown_to(user: Any, nik: str | None, village_code: str) -> str:
     return mask_nik(nik)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value: object) -> object:
-    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def mask_nik(nik: str | None) -> str:
     """3212161204900001 -> 3212********0001: the region stays readable, the person does not."""
     if not nik:

@@ -9,18 +9,17 @@ error file adds are recognised and passed over (households.imports.columns)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from desmigratif.exports import csv_write, xlsx_cell
 from households.imports.columns import ERROR_FILE_COLUMNS
 from households.imports.reading import read_table
 from households.imports.staging import cells_keep
 from households.models import ImportBatch, ImportRow
-from households.validators import escape_formula
 
 ROW, ERRORS, WARNINGS = ERROR_FILE_COLUMNS
 
@@ -67,15 +66,12 @@ def error_cells_ensure(batch: ImportBatch) -> None:
 
 def error_file_csv(batch: ImportBatch) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    for row in (_headers(batch), *_rows(batch)):
-        writer.writerow([escape_formula(cell) for cell in row])
+    csv_write(buffer, (_headers(batch), *_rows(batch)), delimiter=";")
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def error_file_xlsx(batch: ImportBatch) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
     workbook = Workbook(write_only=True)
@@ -85,13 +81,8 @@ def error_file_xlsx(batch: ImportBatch) -> bytes:
         sheet.column_dimensions[_letter(index)].width = 40 if index >= len(headers) - 2 else max(12, len(header) + 2)
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
 
-    def text(value: Any, **style: Any) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=str(value))
-        cell.data_type = "s"  # text, even "=…": never a formula
-        cell.number_format = "@"
-        for name, setting in style.items():
-            setattr(cell, name, setting)
-        return cell
+    def text(value: Any, **style: Any) -> Any:
+        return xlsx_cell(sheet, str(value), **style)  # text, even "=…": never a formula
 
     sheet.append([text(header, font=bold) for header in headers])
     for row in _rows(batch):

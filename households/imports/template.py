@@ -3,11 +3,11 @@ households.imports.columns so that they cannot drift from what the importer read
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.utils import translation
 
+from desmigratif.exports import csv_write, safe_row
 from households.countries import ALIASES, country_name
 from households.imports.columns import (
     COLUMNS,
@@ -29,9 +29,7 @@ def template_csv() -> bytes:
     """Header and the example row, UTF-8 with a BOM and `;` so Excel in Indonesia opens it right.
     The importer recognises the example row and leaves it out."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([column.header for column in COLUMNS])
-    writer.writerow([column.example for column in COLUMNS])
+    csv_write(buffer, [[column.header for column in COLUMNS], [column.example for column in COLUMNS]], delimiter=";")
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -63,9 +61,9 @@ def template_xlsx() -> bytes:
     with translation.override("id"):
         for column in COLUMNS:
             for code, label in column.choices:
-                codes.append([column.header, code, str(label)])
+                codes.append(safe_row([column.header, code, str(label)]))
         for job in Job.objects.active().order_by("name"):
-            codes.append(["Jabatan", job.code, job.name])
+            codes.append(safe_row(["Jabatan", job.code, job.name]))  # names are kept by administrators
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

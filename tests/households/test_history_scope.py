@@ -38,7 +38,7 @@ def moved(officer_a, officer_b):
 
 
 def test_the_household_history_stops_when_a_member_moves_away(client, officer_a, moved):
-    home, person = moved
+    home, _person = moved
     client.force_login(officer_a)
     html = client.get(reverse("households:history", args=[home.pk])).content.decode()
     assert "Rahmat Hidayat" in html and "PT Lama" in html
