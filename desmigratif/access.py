@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -353,6 +353,22 @@ def writable_choices(model: type[models.Model], user: AnyUser) -> models.QuerySe
     return None
 
 
+def _may_prefill(model: type[models.Model], name: str, value: Any) -> bool:
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    target = field.target_field if field.is_relation else field
+    try:
+        for item in value if isinstance(value, list) else [value]:
+            python = target.to_python(item)
+            if isinstance(python, int) and not -(2**63) <= python < 2**63:
+                return False
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
+
+
 class ScopedChoicesMixin:
     """For every admin form, inlines included: each foreign key and many-to-many field offers,
     and accepts when posted, only records the user may write. The form field's queryset is
@@ -382,6 +398,12 @@ class ScopedAdminMixin(ScopedChoicesMixin):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return scoped(super().get_queryset(request), request.user, self.view_action)  # type: ignore[misc]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """The add page's values from its link (``?village=…``), without those its fields could
+        never hold: a tampered link opens the empty form instead of failing."""
+        initial = super().get_changeform_initial_data(request)  # type: ignore[misc]
+        return {name: value for name, value in initial.items() if _may_prefill(self.model, name, value)}
 
     def get_search_results(self, request: HttpRequest, queryset: models.QuerySet, search_term: str) -> Any:
         # An autocomplete offers records to link to: those the user may write, not all they read.

@@ -2,10 +2,11 @@ import secrets
 from contextvars import ContextVar
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
@@ -62,6 +63,12 @@ class ImportExportAdmin(ImportExportModelAdmin):
             return super().import_action(request, **kwargs)
         finally:
             _IMPORT_REQUEST.reset(token)
+
+    def export_action(self, request: HttpRequest):
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:  # the change list's filters, tampered with in the link
+            return HttpResponseBadRequest(_("This list's filters are not valid."))
 
     def process_import(self, request: HttpRequest, **kwargs):
         token = _IMPORT_REQUEST.set(request)

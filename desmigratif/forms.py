@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, Scope, scope_for
 from desmigratif.models import (
+    CODE_PATTERNS,
     REGION_CACHE_SECONDS,
     REGION_MODELS,
     Assignment,
@@ -106,6 +107,8 @@ class RegionPickerWidget(forms.Widget):
         chain: list[str] = []
         for depth, code in enumerate(selections, start=1):
             if not code or code_level(code) != depth or (chain and not code.startswith(chain[-1] + ".")):
+                break
+            if not re.match(CODE_PATTERNS[depth], code):  # a tampered or broken link
                 break
             if not self.scope.touches(code):
                 break

@@ -16,13 +16,28 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 def build_policy(directives: dict[str, list[str]]) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character in a query string is never a user's: a tampered or broken link. PostgreSQL
+    cannot compare text with one (every filter, search and lookup would fail with a server error),
+    so the request is refused here, once, for every page and the admin."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return HttpResponseBadRequest(_("This link is damaged: it contains a character no page accepts."))
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware:

@@ -631,3 +631,35 @@ def test_admin_autocompletes_offer_only_writable_records(client, cast, world):
         {"app_label": "enterprises", "model_name": "enterprise", "field_name": "members", "term": ""},
     ).json()
     assert answer["results"] == []
+
+
+# What a tampered or broken link sends: a NUL byte, a huge number, a word, a very long value.
+ODD_VALUES = ["\x00", "a\x00b", "9" * 40, "-1", "x" * 5000, "'; --"]
+FILTER_NAMES = [
+    "q", "area", "village", "category", "status", "kind", "sort", "dir", "after", "page", "format",
+    "household", "index", "year", "name", "id", "action", "p", "o", "e", "all",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ODD_VALUES, ids=["nul", "nul-inside", "huge", "negative", "long", "quote"])
+def test_no_filter_parameter_answers_500(client, cast, world, value):
+    """Every page the portal and the admin answer to GET, each of its filters given an odd value:
+    a refusal (400) or the value ignored, never a server error."""
+    failures = []
+    client.raise_request_exception = False
+
+    for user_name in ("officer_a", "administrator"):
+        client.force_login(cast[user_name])
+        urls = []
+        for name, rule in PORTAL.items():
+            if rule.method == "get" and not name.startswith("<unnamed") and name != "logout":
+                urls.append(reverse(name, args=ARGUMENTS[name](world["A"]) if name in ARGUMENTS else []))
+        urls += [url for _name, url, _record in admin_urls(admin_objects(world, cast)) if url.endswith("/")]
+        for url in urls:
+            response = client.get(url, dict.fromkeys(FILTER_NAMES, value))
+            if response.status_code >= 500:
+                failures.append((user_name, url, response.status_code))
+    assert not failures
+    if "\x00" in value:
+        client.force_login(cast["officer_a"])
+        assert client.get(reverse("enterprises:index"), {"category": value}).status_code == 400
