@@ -1,6 +1,7 @@
 import secrets
 from contextvars import ContextVar
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
@@ -10,12 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
 from import_export.tmp_storages import BaseStorage
 from simple_history.admin import SimpleHistoryAdmin
 
 from desmigratif.access import ScopedAdminMixin, ScopedChoicesMixin, manageable_assignments, manageable_users
 from desmigratif.forms import assignment_form_for
 from desmigratif.models import AccessLog, AdminImportFile, Assignment, District, Province, Regency, User, Village
+from desmigratif.uploads import ReadError, file_screen
 
 # The request an admin import works for, while it runs: django-import-export gives its file
 # storage no request, and the storage binds the file to the request's user and session.
@@ -51,11 +54,36 @@ class SessionUploadStorage(BaseStorage):
         AdminImportFile.objects.filter(name=str(self.name or ""), **self._owner()).delete()
 
 
+ADMIN_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
+
+class ScreenedImportForm(ImportForm):
+    """The admin's import parses its file in the web request (django-import-export's design):
+    it takes only files the size of a correction (the household import takes the big ones, in
+    a worker), screened as the household import screens its uploads."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > ADMIN_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The admin imports files of at most %(limit)s MB. Use the portal's import for larger files.")
+                % {"limit": ADMIN_IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        try:
+            file_screen(upload.read(), upload.name, max_bytes=ADMIN_IMPORT_MAX_BYTES)
+        except ReadError as refusal:
+            raise forms.ValidationError(refusal.message) from None
+        finally:
+            upload.seek(0)
+        return upload
+
+
 class ImportExportAdmin(ImportExportModelAdmin):
     """Every admin with import and export: the file between preview and confirmation is bound
-    to the session that uploaded it (SessionUploadStorage)."""
+    to the session that uploaded it (SessionUploadStorage), and screened before it is parsed."""
 
     tmp_storage_class = SessionUploadStorage
+    import_form_class = ScreenedImportForm
 
     def import_action(self, request: HttpRequest, **kwargs):
         token = _IMPORT_REQUEST.set(request)

@@ -32,7 +32,7 @@ from desmigratif.access import Action, AnyUser, scope_for
 from desmigratif.models import AccessLog, AdminImportFile, User, Village
 from households.imports.commit import ImportRefusedError, import_commit, import_rollback, written_message
 from households.imports.errors import error_cells_ensure
-from households.imports.reading import MAX_UPLOAD_BYTES, ReadError, Table, read_table
+from households.imports.reading import MAX_UPLOAD_BYTES, ReadError, Table, file_screen, read_table
 from households.imports.staging import StageResult, import_stage, kept_problems, staged_villages
 from households.models import ImportBatch, ImportRow, ImportSeen
 
@@ -140,7 +140,8 @@ def batch_upload(
         )
     source = io.BytesIO(data) if data is not None else path.open("rb")  # type: ignore[union-attr]
     with source:
-        read_table(source, file_name, max_bytes=None if data is None else MAX_UPLOAD_BYTES)  # refuse it at once
+        # What can be refused without parsing is refused at once; the worker parses the file.
+        file_screen(source, file_name, max_bytes=None if data is None else MAX_UPLOAD_BYTES)
         digest, size = _digest(source)
     batch = ImportBatch.objects.create(
         user=user,
