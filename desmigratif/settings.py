@@ -274,7 +274,9 @@ CSRF_COOKIE_HTTPONLY = True
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one username from one
 # address, that pair waits 15 minutes. Keyed on both, so that one village's shared uplink does
-# not lock out every officer behind it; a successful login clears the count.
+# not lock out every officer behind it; a successful login clears the count. Beside it, an
+# address with LOGIN_ADDRESS_FAILURE_LIMIT failures over all usernames in 15 minutes waits too
+# (password spraying; desmigratif.accounts.LoginThrottle). Tries during a lockout do not extend it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -283,6 +285,10 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure: the per-address count reads them
+AXES_HANDLER = "desmigratif.accounts.LoginThrottle"
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=5)
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind the reverse proxy the client's address is the last one it appended.

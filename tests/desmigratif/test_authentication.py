@@ -2,11 +2,14 @@
 factor that administrators and ministry analysts must have. These use Django's plain test
 client: the shared one logs its users in with the second factor already passed."""
 
+import datetime
 import time
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.hashers import check_password, make_password
-from django.test import Client
+from django.db.models import F
+from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -45,6 +48,37 @@ def test_a_shared_uplink_does_not_lock_out_the_other_officers(officer_a, officer
         log_in(client, "officer.a", "wrong")
     assert log_in(Client(), "officer.b", DEMO_PASSWORD).status_code == 302  # same address, other user
     assert log_in(Client(), "officer.a", DEMO_PASSWORD, address="10.0.0.2").status_code == 302  # other address
+
+
+def minutes_pass(minutes: int) -> None:
+    """The clock moves on for the throttle: every recorded failure is that much older."""
+    shift = datetime.timedelta(minutes=minutes)
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - shift)
+    AccessFailureLog.objects.update(attempt_time=F("attempt_time") - shift)
+
+
+def test_a_lockout_ends_a_quarter_of_an_hour_after_it_began_however_often_someone_tries(officer_a):
+    client = Client()
+    for _ in range(5):
+        log_in(client, "officer.a", "wrong")
+    minutes_pass(10)
+    for _ in range(20):  # someone behind the same village address keeps trying
+        assert log_in(client, "officer.a", "wrong").status_code == 429
+    assert log_in(client, "officer.a", DEMO_PASSWORD).status_code == 429
+    minutes_pass(6)
+    assert log_in(client, "officer.a", DEMO_PASSWORD).status_code == 302
+
+
+@override_settings(LOGIN_ADDRESS_FAILURE_LIMIT=10)
+def test_password_spraying_from_one_address_is_slowed(officer_a, officer_b):
+    client = Client()
+    for n in range(10):  # one password against many usernames, none failing five times
+        assert log_in(client, f"petugas.{n}", "Rahasia123").status_code == 200
+    locked = log_in(Client(), "officer.a", DEMO_PASSWORD)
+    assert locked.status_code == 429 and locked.wsgi_request.address_locked  # the page says why
+    assert log_in(Client(), "officer.b", DEMO_PASSWORD, address="10.0.0.9").status_code == 302  # other address
+    minutes_pass(16)
+    assert log_in(Client(), "officer.a", DEMO_PASSWORD).status_code == 302
 
 
 def test_a_successful_login_clears_the_count(officer_a):
