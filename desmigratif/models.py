@@ -344,9 +344,10 @@ class AccessLog(models.Model):
         IMPORT = "import", _("Import")
         CHILD_VIEW = "child_view", _("View of a child's record")
         NIK_VIEW = "nik_view", _("View of unmasked NIKs")
+        NIK_ELSEWHERE = "nik_elsewhere", _("NIK found registered outside the user's area")
 
     user = models.ForeignKey(User, models.PROTECT, related_name="access_logs", verbose_name=_("user"))
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     what = models.CharField(_("what"), max_length=200)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
 
-from desmigratif.models import Assignment, District, Province, Regency, Region, Role, User, Village, region_codes
+from desmigratif.models import (
+    AccessLog,
+    Assignment,
+    District,
+    Province,
+    Regency,
+    Region,
+    Role,
+    User,
+    Village,
+    region_codes,
+)
 from desmigratif.regions_source import RegionList
 
 
@@ -162,3 +177,21 @@ def demo_users_seed() -> list[tuple[DemoUser, bool]]:
             assignment.save()
         results.append((demo, created))
     return results
+
+
+def nik_elsewhere_allowance(*, user: User) -> int:
+    """How many more NIKs registered outside their area the user may still be told about in the
+    current 24 hours. Officers need that answer ("this NIK cannot be registered here"), but
+    unbounded it would let one test thousands of NIKs against the national register."""
+    since = timezone.now() - datetime.timedelta(hours=24)
+    told = AccessLog.objects.filter(user=user, kind=AccessLog.Kind.NIK_ELSEWHERE, at__gte=since).aggregate(
+        total=Sum("rows")
+    )["total"]
+    return max(0, settings.NIK_ELSEWHERE_LIMIT - (told or 0))
+
+
+@transaction.atomic
+def nik_elsewhere_record(*, user: User, hits: int, where: str) -> None:
+    """Write to the access log that the user was told ``hits`` NIKs are registered elsewhere."""
+    if hits:
+        AccessLog.objects.create(user=user, kind=AccessLog.Kind.NIK_ELSEWHERE, what=where[:200], rows=hits)

@@ -289,6 +289,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure: the per-address count reads them
 AXES_HANDLER = "desmigratif.accounts.LoginThrottle"
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=5)
+# How many NIKs registered outside their area a user is told about per 24 hours (the household
+# form and the import); past it, new NIKs are not checked until the window has passed.
+NIK_ELSEWHERE_LIMIT = env_int("NIK_ELSEWHERE_LIMIT", 20, minimum=1)
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind the reverse proxy the client's address is the last one it appended.

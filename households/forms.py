@@ -3,6 +3,7 @@ errors block the form, warnings are kept in ``form.warnings`` and stored on the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -12,10 +13,12 @@ from django.forms.models import model_to_dict
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, Scope, scoped
 from desmigratif.forms import AreaField, LongSelect, VillageField
+from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
 from households import validators
 from households.countries import country_choices
 from households.models import (
@@ -101,6 +104,46 @@ class HouseholdForm(FindingsMixin, forms.ModelForm):
         return (self.cleaned_data.get("rw") or "").strip().zfill(3) if self.cleaned_data.get("rw") else ""
 
 
+@dataclass
+class NikCheck:
+    problem: str | None = None
+    elsewhere: bool = False  # the answer told the user that the NIK is registered outside their area
+
+
+def nik_registration_check(*, user: AnyUser, nik: str, record: Person, allowance: int) -> NikCheck:
+    """Whether ``nik`` can be given to ``record`` (a person, new or edited) by ``user``, who may
+    still be told of ``allowance`` NIKs registered outside their area. A NIK already registered
+    where the user can see it links to that person; one registered outside the user's area is
+    refused without saying where or whose. That answer tells something of the register outside
+    the area, so callers log it and bound it per user: past the bound no new NIK is checked, so
+    that the refusal itself cannot be used to test NIKs."""
+    others = Person.objects.filter(nik=nik).exclude(pk=record.pk)
+    visible = scoped(others, user, Action.READ).select_related("household").first()
+    if visible is not None:
+        return NikCheck(
+            format_html(
+                '{} <a href="{}">{}</a>', _("This NIK is already registered:"), visible.get_absolute_url(), visible.name
+            )
+        )
+    if record.pk is not None and nik == Person.objects.filter(pk=record.pk).values_list("nik", flat=True).first():
+        return NikCheck()  # the record's own NIK, as it was: nothing to learn about anyone else
+    if allowance <= 0:
+        return NikCheck(nik_limit_message())
+    if others.exists():
+        return NikCheck(
+            str(_("This NIK cannot be registered here. If it is correct, ask your regency coordinator.")),
+            elsewhere=True,
+        )
+    return NikCheck()
+
+
+def nik_limit_message() -> str:
+    return gettext(
+        "Too many NIKs registered outside your area were entered in the last 24 hours: new NIKs cannot be "
+        "checked until then. If this NIK is correct, ask your regency coordinator."
+    )
+
+
 class PersonForm(FindingsMixin, forms.ModelForm):
     class Meta:
         model = Person
@@ -145,25 +188,12 @@ class PersonForm(FindingsMixin, forms.ModelForm):
         return cleaned
 
     def _refuse_duplicate(self, nik: str) -> None:
-        others = Person.objects.filter(nik=nik).exclude(pk=self.instance.pk)
-        if not others.exists():
-            return
-        visible = scoped(others, self.user, Action.READ).select_related("household").first()
-        if visible is not None:
-            self.add_error(
-                "nik",
-                format_html(
-                    '{} <a href="{}">{}</a>',
-                    _("This NIK is already registered:"),
-                    visible.get_absolute_url(),
-                    visible.name,
-                ),
-            )
-        else:
-            # Outside the user's scope: refuse without saying where or whose.
-            self.add_error(
-                "nik", _("This NIK cannot be registered here. If it is correct, ask your regency coordinator.")
-            )
+        allowance = nik_elsewhere_allowance(user=self.user)
+        checked = nik_registration_check(user=self.user, nik=nik, record=self.instance, allowance=allowance)
+        if checked.elsewhere:
+            nik_elsewhere_record(user=self.user, hits=1, where=f"form: {self.instance._meta.label}")
+        if checked.problem is not None:
+            self.add_error("nik", checked.problem)
 
     def validate_unique(self) -> None:
         # NIK uniqueness is checked above with a scope-aware message; the database

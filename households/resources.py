@@ -15,6 +15,8 @@ from import_export import fields, resources
 
 from desmigratif.access import Action, AnyUser, can, scope_path, scoped, writable_choices
 from desmigratif.exports import escape_formula
+from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
+from households.forms import nik_registration_check
 from households.models import PERSON_FIELDS, Household, Job, MigrationEpisode, Person, PlacementAgency, ServiceRequest
 from households.validators import check_kk, check_nik, check_phone, nik_shown_to
 
@@ -50,8 +52,23 @@ class ScopedResource(PortalResource):
     key and many-to-many value must be one the user may write, the record must end up in the
     user's area, and the model's own validation runs."""
 
+    nik_allowance = 0  # set per import: how many NIKs registered elsewhere the user may still be told of
+    nik_hits = 0
+
     def get_queryset(self) -> QuerySet:
         return scoped(super().get_queryset(), self.user, Action.WRITE)
+
+    def import_data(self, *args: Any, **kwargs: Any) -> Any:
+        self.nik_allowance = nik_elsewhere_allowance(user=self.user) if self.user is not None else 0
+        self.nik_hits = 0
+        try:
+            return super().import_data(*args, **kwargs)
+        finally:
+            # After the import's own transaction: a preview (a dry run) is rolled back, its log entry is not.
+            if self.nik_hits:
+                nik_elsewhere_record(
+                    user=self.user, hits=self.nik_hits, where=f"admin import: {self._meta.model._meta.label}"
+                )
 
     def get_instance(self, instance_loader: Any, row: Any) -> Any:
         instance = super().get_instance(instance_loader, row)
@@ -96,6 +113,13 @@ class ScopedResource(PortalResource):
                 continue
             normalised, findings = check(value)
             problems = [finding.message for finding in findings if finding.is_error]
+            if not problems and name == "nik" and self.user is not None:
+                # As the household form: a NIK registered elsewhere, logged and bounded per user.
+                checked = nik_registration_check(
+                    user=self.user, nik=normalised, record=instance, allowance=self.nik_allowance - self.nik_hits
+                )
+                self.nik_hits += checked.elsewhere
+                problems = [checked.problem] if checked.problem else []
             if problems:
                 errors[name] = problems
             else:

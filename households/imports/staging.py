@@ -33,8 +33,10 @@ from django.utils.translation import gettext as _
 
 from desmigratif.access import Action, AnyUser, Scope, scope_for
 from desmigratif.models import Village
+from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
 from households import validators
 from households.countries import country_code
+from households.forms import nik_limit_message
 from households.imports import matching, review
 from households.imports.columns import COLUMNS, JOB_SPELLINGS, MIGRATION, Column, match_headers, occupation
 from households.imports.reading import Table
@@ -839,6 +841,8 @@ class _Judge:
         ):
             self.cursor.execute(sql, [batch] * sql.count("%s"))
             outside = [code for (code,) in self.cursor.fetchall() if not scope.contains(code)]
+            if key == "nik" and self.nik_limit_reached(outside):
+                continue
             if not outside:
                 continue
             if key == "nik":
@@ -853,6 +857,38 @@ class _Judge:
                                ON h.id = k.household_id WHERE k.number = r.kk_number AND h.village_id = ANY(%s)))"""
                 params = [batch, outside, outside]
             self.flag(where, params, HEADERS[key], f"r.{key}", message)
+
+    def nik_limit_reached(self, outside: list[str]) -> bool:
+        """Telling which rows' NIKs are registered outside the user's area (in the villages
+        ``outside``) is logged and bounded per user (desmigratif.services.nik_elsewhere_allowance).
+        A file with more such NIKs than the user may still be told about learns none of them:
+        every row whose NIK is not registered inside the area is refused with the limit's
+        message instead."""
+        user = self.batch.user
+        hits = 0
+        if outside:
+            self.cursor.execute(
+                f"""SELECT count(DISTINCT r.nik) FROM {ROWS} r
+                    JOIN {PERSONS} p ON p.nik = r.nik JOIN {HOUSEHOLDS} h ON h.id = p.household_id
+                    WHERE r.batch_id = %s AND h.village_id = ANY(%s)""",
+                [self.batch.pk, outside],
+            )
+            hits = self.cursor.fetchone()[0]
+        allowance = nik_elsewhere_allowance(user=user)
+        if allowance and hits <= allowance:
+            nik_elsewhere_record(user=user, hits=hits, where=f"import batch {self.batch.pk}")
+            return False
+        nik_elsewhere_record(user=user, hits=allowance, where=f"import batch {self.batch.pk} (over the limit)")
+        self.flag(
+            f"""WHERE r.batch_id = %s AND r.nik <> '' AND NOT EXISTS (
+                    SELECT 1 FROM {PERSONS} p JOIN {HOUSEHOLDS} h ON h.id = p.household_id
+                    WHERE p.nik = r.nik AND h.village_id = ANY(%s))""",
+            [self.batch.pk, sorted(self.lookups.villages)],
+            HEADERS["nik"],
+            "r.nik",
+            nik_limit_message(),
+        )
+        return True
 
     def heads(self) -> None:
         """One head of family per household in the file; a household that is not registered
