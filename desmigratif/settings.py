@@ -144,6 +144,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "desmigratif.middleware.PrivatePagesMiddleware",
     "desmigratif.middleware.SessionTimeoutMiddleware",
     "desmigratif.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

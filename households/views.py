@@ -23,6 +23,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from desmigratif.access import (
     Action,
+    AnyUser,
     Scope,
     ScopedQuerysetMixin,
     ScopeRequiredMixin,
@@ -123,12 +124,16 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
             ).order_by("-opened_on"),
             can_edit=can(user, Action.WRITE, household.village_id),
         )
-        shown = [p.nik for p in household.members.all() if p.nik and can_see_full_nik(user, household.village_id)]
-        if shown:
-            AccessLog.objects.create(
-                user=user, kind=AccessLog.Kind.NIK_VIEW, what=f"household {household.pk}", rows=len(shown)
-            )
+        whole_niks_log(user=user, household=household, what="", count=sum(1 for p in household.members.all() if p.nik))
         return context
+
+
+def whole_niks_log(*, user: AnyUser, household: Household, what: str, count: int) -> None:
+    """Write to the access log that ``count`` whole NIKs of ``household`` were shown to ``user`` (on
+    the household page, its edit form, its history), as exports are."""
+    if count and can_see_full_nik(user, household.village_id):
+        label = f"household {household.pk} {what}".strip()
+        AccessLog.objects.create(user=user, kind=AccessLog.Kind.NIK_VIEW, what=label, rows=count)
 
 
 class HouseholdHistoryView(ScopedQuerysetMixin, DetailView):
@@ -147,6 +152,11 @@ class HouseholdHistoryView(ScopedQuerysetMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         history = household_history(household=self.object, user=self.request.user)
+        nik_label = str(Person._meta.get_field("nik").verbose_name)
+        niks = sum(
+            bool(old) + bool(new) for entry in history for label, old, new in entry.changes if label == nik_label
+        )
+        whole_niks_log(user=self.request.user, household=self.object, what="history", count=niks)
         return super().get_context_data(history=history, **kwargs)
 
 
@@ -327,12 +337,19 @@ class HouseholdUpdateView(ScopedQuerysetMixin, HouseholdFormMixin, SingleObjectM
     scope_action = Action.WRITE
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self.render_forms(*self.forms(self.get_object()))
+        household = self.get_object()
+        self.log_niks(household)
+        return self.render_forms(*self.forms(household))
+
+    def log_niks(self, household: Household) -> None:
+        count = sum(1 for nik in household.members.values_list("nik", flat=True) if nik)
+        whole_niks_log(user=self.request.user, household=household, what="edit form", count=count)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         household = self.get_object()
         form, formset = self.forms(household)
         if not (form.is_valid() and formset.is_valid()):
+            self.log_niks(household)
             return self.render_forms(form, formset)
         changes = MemberChanges(added=[], changed=[], removed=[])
         for member_form in formset.forms:

@@ -258,7 +258,7 @@ ARGUMENTS: dict[str, Callable[[dict], list]] = {
 def unprotected(response) -> list[str]:
     """The protective headers a response lacks: every answer of the portal and of the admin
     carries the Content Security Policy (no inline scripts, no framing), X-Frame-Options and
-    a Referrer-Policy."""
+    a Referrer-Policy; every answer to a logged-in user, Cache-Control: no-store."""
     policy = response.headers.get("Content-Security-Policy", "")
     scripts = next((part for part in policy.split(";") if part.strip().startswith("script-src")), "")
     missing = []
@@ -268,6 +268,9 @@ def unprotected(response) -> list[str]:
         missing.append("X-Frame-Options")
     if not response.headers.get("Referrer-Policy"):
         missing.append("Referrer-Policy")
+    # Shared village computers: nothing a logged-in user is shown stays in a cache (issue 14).
+    if response.wsgi_request.user.is_authenticated and "no-store" not in response.headers.get("Cache-Control", ""):
+        missing.append("Cache-Control: no-store")
     return missing
 
 

@@ -121,3 +121,27 @@ def test_children_in_the_admin_are_logged_and_hidden_from_coordinators(client, o
     assert kid.name not in client.get(reverse("admin:childcare_child_changelist")).content.decode()
     assert client.get(reverse("admin:childcare_child_history", args=[child.pk])).status_code == 404
     assert len(logged("child_view")) == 2
+
+
+def test_the_household_edit_form_with_whole_niks_is_logged(client, officer_a):
+    household = HouseholdFactory(village_id=VILLAGE_A)
+    PersonFactory(household=household)
+    PersonFactory(household=household, relationship="child")
+    client.force_login(officer_a)
+    assert client.get(reverse("households:update", args=[household.pk])).status_code == 200
+    entry = AccessLog.objects.get(kind=AccessLog.Kind.NIK_VIEW)
+    assert entry.user == officer_a and entry.what == f"household {household.pk} edit form" and entry.rows == 2
+
+
+def test_the_history_page_logs_the_whole_niks_it_shows(client, officer_a):
+    from households.services import record_save
+
+    household = HouseholdFactory(village_id=VILLAGE_A)
+    person = PersonFactory(household=household, nik="3212161204900001")
+    person.nik = "3212161204900002"
+    record_save(instance=person, expected_version=person.version, user=officer_a)
+    client.force_login(officer_a)
+    html = client.get(reverse("households:history", args=[household.pk])).content.decode()
+    assert "3212161204900001" in html and "3212161204900002" in html
+    entry = AccessLog.objects.get(kind=AccessLog.Kind.NIK_VIEW)
+    assert entry.what == f"household {household.pk} history" and entry.rows == 2
