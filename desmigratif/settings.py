@@ -195,7 +195,10 @@ if urlsplit(DATABASE_URL).scheme not in {"postgres", "postgresql", "pgsql", "pos
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # Development serves each request on a new thread (runserver): kept connections would pile
+        # up idle until the server's connection limit is reached, so none are kept there. Production
+        # keeps one per worker thread (docs/deployment.md, "Database connections").
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
         conn_health_checks=True,
     )
 }

@@ -40,3 +40,5 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "desmigratif.views.server_error"
