@@ -1,4 +1,6 @@
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django import forms
@@ -78,6 +80,16 @@ class ScreenedImportForm(ImportForm):
         return upload
 
 
+@contextmanager
+def _uploads_of(request: HttpRequest) -> Iterator[None]:
+    """The request whose user and session SessionUploadStorage binds its files to."""
+    token = _IMPORT_REQUEST.set(request)
+    try:
+        yield
+    finally:
+        _IMPORT_REQUEST.reset(token)
+
+
 class ImportExportAdmin(ImportExportModelAdmin):
     """Every admin with import and export: the file between preview and confirmation is bound
     to the session that uploaded it (SessionUploadStorage), and screened before it is parsed."""
@@ -86,11 +98,8 @@ class ImportExportAdmin(ImportExportModelAdmin):
     import_form_class = ScreenedImportForm
 
     def import_action(self, request: HttpRequest, **kwargs):
-        token = _IMPORT_REQUEST.set(request)
-        try:
+        with _uploads_of(request):
             return super().import_action(request, **kwargs)
-        finally:
-            _IMPORT_REQUEST.reset(token)
 
     def export_action(self, request: HttpRequest):
         try:
@@ -99,11 +108,8 @@ class ImportExportAdmin(ImportExportModelAdmin):
             return HttpResponseBadRequest(_("This list's filters are not valid."))
 
     def process_import(self, request: HttpRequest, **kwargs):
-        token = _IMPORT_REQUEST.set(request)
-        try:
+        with _uploads_of(request):
             return super().process_import(request, **kwargs)
-        finally:
-            _IMPORT_REQUEST.reset(token)
 
 
 class ScopedTabularInline(ScopedChoicesMixin, admin.TabularInline):

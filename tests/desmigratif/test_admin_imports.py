@@ -25,15 +25,6 @@ from tests.factories import AssignmentFactory, HouseholdFactory, PersonFactory, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_a(db):
-    """A staff officer of village A who may view, add, change, import and export everything."""
-    user = UserFactory(username="staff.a", is_staff=True)
-    AssignmentFactory(user=user, role="officer", area=VILLAGE_A)
-    user.user_permissions.set(Permission.objects.filter(codename__regex=r"^(view|add|change|import|export)_"))
-    return user
-
-
 def preview(client, model, text: str):
     """Upload ``text`` to the model's admin import: the preview page."""
     model_admin = admin.site._registry[model]

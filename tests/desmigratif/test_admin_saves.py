@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from cooperatives.models import Membership
@@ -19,19 +18,10 @@ from tests.cooperatives.test_cooperatives import cooperative
 from tests.desmigratif.test_admin_imports import confirm, preview
 from tests.enterprises.conftest import categories  # noqa: F401 - autouse
 from tests.enterprises.test_enterprises import enterprise
-from tests.factories import AssignmentFactory, HouseholdFactory, PersonFactory, UserFactory
+from tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
-
-
-@pytest.fixture
-def staff_a(db):
-    """A staff officer of village A who may view, add, change, import and export in the admin."""
-    user = UserFactory(username="staff.a", is_staff=True)
-    AssignmentFactory(user=user, role="officer", area=VILLAGE_A)
-    user.user_permissions.set(Permission.objects.filter(codename__regex=r"^(view|add|change|import|export)_"))
-    return user
 
 
 def change_url(record) -> str:
