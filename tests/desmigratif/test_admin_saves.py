@@ -136,3 +136,16 @@ def test_the_admin_import_applies_the_identifier_rules_and_bumps_the_version(cli
     assert confirm(client, Person, page).status_code == 302
     person.refresh_from_db()
     assert person.name == "Siti Aminah" and person.nik == "3212164204900012" and person.version == 2
+
+
+def test_an_admin_edit_after_an_import_is_seen_by_its_rollback(client, staff_a, officer_a):
+    from households.models import ImportBatch
+    from tests.households.test_import_commit import commit, roll_back
+
+    batch = commit(officer_a)
+    siti = Person.objects.get(name="Siti")
+    client.force_login(staff_a)
+    assert client.post(change_url(siti), {**opened(client, siti), "name": "Siti Rahayu"}).status_code == 302
+    refused = roll_back(batch)
+    assert refused.status == ImportBatch.Status.COMMITTED and refused.message  # the refusal says why
+    assert Person.objects.filter(name="Siti Rahayu").exists()
