@@ -24,6 +24,12 @@ from households.models import Procedural, RequestStatus
 SMALL_CELL = 4
 
 
+def is_small_cell(value: object) -> bool:
+    """The small-cell rule, in one place: a count of 1 to 4 (children) is not shown outside
+    the village ("<5"), so that a child cannot be singled out from the figures."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= SMALL_CELL
+
+
 @dataclass
 class Panel:
     slug: str
@@ -38,9 +44,7 @@ class Panel:
 
     def suppressed(self) -> Panel:
         """The panel as shown outside the village: counts 1-4 become None (shown "<5")."""
-        rows = [
-            [row[0], *(None if isinstance(v, int) and 0 < v <= SMALL_CELL else v for v in row[1:])] for row in self.rows
-        ]
+        rows = [[row[0], *(None if is_small_cell(v) else v for v in row[1:])] for row in self.rows]
         return Panel(**{**self.__dict__, "rows": rows})
 
 

@@ -154,7 +154,7 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
         ]
         headlines = dashboard_panels.headlines(figures)
         for headline in headlines:
-            if headline.children and not exact and headline.value and headline.value <= dashboard_panels.SMALL_CELL:
+            if headline.children and not exact and dashboard_panels.is_small_cell(headline.value):
                 headline.value = None
         return (
             self._render("headlines", headlines=headlines),
@@ -207,7 +207,7 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
         for child in sorted(set(names) | set(figures)):
             values = {column: figures.get(child, {}).get(column, 0) for column, _measure in CHILD_COLUMNS}
             kids = values["children"]
-            if 0 < kids <= dashboard_panels.SMALL_CELL and not write.contains(child):
+            if dashboard_panels.is_small_cell(kids) and not write.contains(child):
                 values["children"] = None
             rows.append({"code": child, "name": names.get(child, child), "url": area_url(child), **values})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import functools
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractUser
@@ -29,10 +29,6 @@ CODE_PATTERNS = {
 def code_level(code: str) -> int:
     """0 for the whole country (empty code), 1 province ... 4 village."""
     return 0 if not code else code.count(".") + 1
-
-
-def parent_code(code: str) -> str:
-    return code.rpartition(".")[0]
 
 
 def ancestor_codes(code: str) -> list[str]:
@@ -180,10 +176,32 @@ class RegionCodes:
         return self._verdicts[prefix]
 
 
-@functools.cache
+_REGION_CODES_KEY = "region-codes"
+_recent_region_codes: tuple[float, RegionCodes] | None = None
+
+
 def region_codes() -> RegionCodes:
-    """Province, regency and district codes, for validating identifiers in bulk.
-    Cached per process (8k short strings); `regions_load` clears it."""
+    """Province, regency and district codes, for validating identifiers in bulk. Kept in the
+    cache as the other region caches are (REGION_CACHE_SECONDS, cleared by `regions_load`), and
+    for a second in the process too: an import asks once per NIK, and the cache hands out a
+    copy each time."""
+    global _recent_region_codes
+    now = time.monotonic()
+    if _recent_region_codes is not None and now - _recent_region_codes[0] < 1:
+        return _recent_region_codes[1]
+    codes = cache.get_or_set(_REGION_CODES_KEY, _read_region_codes, REGION_CACHE_SECONDS)
+    _recent_region_codes = (now, codes)
+    return codes
+
+
+def region_codes_forget() -> None:
+    """After the region list changed: the next question reads it again."""
+    global _recent_region_codes
+    _recent_region_codes = None
+    cache.delete(_REGION_CODES_KEY)
+
+
+def _read_region_codes() -> RegionCodes:
     return RegionCodes(
         provinces=frozenset(Province.objects.values_list("code", flat=True)),
         active_regencies=frozenset(Regency.objects.active().values_list("code", flat=True)),
@@ -329,10 +347,6 @@ class Assignment(models.Model):
     def set_area(self, code: str) -> None:
         for level, field in enumerate(self.AREA_FIELDS, start=1):
             setattr(self, f"{field}_id", code if code_level(code) == level else None)
-
-    def is_current(self, on: datetime.date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return (self.starts_on is None or self.starts_on <= on) and (self.ends_on is None or self.ends_on >= on)
 
 
 class AccessLog(models.Model):

@@ -21,7 +21,7 @@ from desmigratif.models import (
     Role,
     User,
     Village,
-    region_codes,
+    region_codes_forget,
 )
 from desmigratif.regions_source import RegionList
 
@@ -106,8 +106,8 @@ def regions_load(*, regions: RegionList) -> RegionLoadReport:
     from the list are retired (hidden from pickers), never deleted.
     """
     report = RegionLoadReport()
-    transaction.on_commit(region_codes.cache_clear)
-    region_codes.cache_clear()
+    transaction.on_commit(region_codes_forget)
+    region_codes_forget()
     report.levels["provinces"] = _sync_level(
         Province, [{"code": code, "name": name} for code, name in regions.provinces], ["code", "name"]
     )

@@ -4,12 +4,13 @@ of A's regency, ministry analyst, administrator, anonymous)."""
 
 from __future__ import annotations
 
+import factory.random
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from desmigratif import embedded_postgres
-from desmigratif.models import Role, region_codes
+from desmigratif.models import Role, region_codes_forget
 from desmigratif.regions_source import RegionList, kemendagri_2025
 from desmigratif.services import regions_load
 from tests.factories import AssignmentFactory, UserFactory
@@ -112,6 +113,13 @@ def shared_data_back(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def seeded_factories(request):
+    """Every test gets the same generated data on every run, whatever runs before it: the
+    factories' random source (Faker's names included) starts from the test's own id."""
+    factory.random.reseed_random(request.node.nodeid)
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     # Rendered dashboards are cached per refresh id, and ids repeat across rolled-back tests.
     from django.core.cache import cache
@@ -122,9 +130,9 @@ def empty_cache():
 @pytest.fixture(autouse=True)
 def fresh_region_codes():
     # The validators cache region codes per process; tests load different lists.
-    region_codes.cache_clear()
+    region_codes_forget()
     yield
-    region_codes.cache_clear()
+    region_codes_forget()
 
 
 @pytest.fixture

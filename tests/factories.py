@@ -13,8 +13,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    first_name = factory.Faker("first_name", locale="id_ID")
-    last_name = factory.Faker("last_name", locale="id_ID")
+    # Account names that no person's name can contain (a test asserting a person's name is absent
+    # from a page must not be fooled by the logged-in user's name in the menu).
+    first_name = "Akun"
+    last_name = factory.Sequence(lambda n: f"Uji-{n}")
     password = factory.PostGenerationMethodCall("set_password", DEMO_PASSWORD)
 
     @factory.post_generation

@@ -35,7 +35,10 @@ def family(village=VILLAGE_A):
         household=household, name="Nenek", sex="F", relationship="parent", birth_date=datetime.date(1955, 1, 1)
     )
     kid = PersonFactory(
-        household=household, name="Dimas", relationship="child", birth_date=TODAY - datetime.timedelta(days=9 * 365)
+        household=household,
+        name="Dimas Pratama",
+        relationship="child",
+        birth_date=TODAY - datetime.timedelta(days=9 * 365),
     )
     return household, mother, grandmother, kid
 
@@ -94,7 +97,7 @@ def test_children_names_are_for_the_village_officers_only(client, officer_b, coo
     client.force_login(coordinator)
     assert client.get(child.get_absolute_url()).status_code == 404
     page = client.get(home.get_absolute_url()).content.decode()
-    assert "Rumah Belajar Kenanga" in page and "Dimas" not in page and child.get_absolute_url() not in page
+    assert "Rumah Belajar Kenanga" in page and "Dimas Pratama" not in page and child.get_absolute_url() not in page
     for user in (officer_b, analyst):
         client.force_login(user)
         assert client.get(child.get_absolute_url()).status_code == 404
