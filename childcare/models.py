@@ -17,7 +17,8 @@ from simple_history.models import HistoricalRecords
 
 from desmigratif.exports import validate_no_formula
 from desmigratif.models import Village
-from households.models import CodeListQuerySet, MigrationEpisode, Person, Versioned
+from desmigratif.records import CodeListQuerySet, Versioned
+from households.models import MigrationEpisode, Person
 
 
 class LearningHouse(Versioned):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView
@@ -15,15 +14,8 @@ from childcare.forms import ChildForm, LearningHouseForm, SessionForm
 from childcare.models import Child, LearningHouse, Session
 from desmigratif.access import Action, ScopedQuerysetMixin, ScopeRequiredMixin, can, get_scoped_object_or_404
 from desmigratif.models import AccessLog
+from desmigratif.views import VersionedFormView
 from households.models import Person
-from households.views import VersionedFormView
-
-
-class RecordFormView(LoginRequiredMixin, VersionedFormView):
-    """The record forms of pillar 3: one template, "cancel" back to the pillar's list."""
-
-    template_name = "childcare/record_form.html"
-    index_url = "childcare:index"
 
 
 class LearningHouseListView(ScopedQuerysetMixin, ListView):
@@ -61,7 +53,7 @@ class LearningHouseDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class LearningHouseCreateView(ScopeRequiredMixin, RecordFormView):
+class LearningHouseCreateView(ScopeRequiredMixin, VersionedFormView):
     scope_action = Action.WRITE  # the form offers only villages the user may write in
     form_class = LearningHouseForm
     title = gettext_lazy("New learning house")
@@ -70,7 +62,7 @@ class LearningHouseCreateView(ScopeRequiredMixin, RecordFormView):
         return LearningHouse()
 
 
-class LearningHouseUpdateView(RecordFormView):
+class LearningHouseUpdateView(VersionedFormView):
     form_class = LearningHouseForm
     title = gettext_lazy("Edit learning house")
 
@@ -80,7 +72,7 @@ class LearningHouseUpdateView(RecordFormView):
         )
 
 
-class ChildCreateView(RecordFormView):
+class ChildCreateView(VersionedFormView):
     """Started from the household page, for a member under 18."""
 
     form_class = ChildForm
@@ -93,7 +85,7 @@ class ChildCreateView(RecordFormView):
         return getattr(person, "child", None) or Child(person=person)
 
 
-class ChildUpdateView(RecordFormView):
+class ChildUpdateView(VersionedFormView):
     form_class = ChildForm
     title = gettext_lazy("Edit child's record")
 
@@ -129,7 +121,7 @@ class ChildDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class SessionCreateView(RecordFormView):
+class SessionCreateView(VersionedFormView):
     form_class = SessionForm
     title = gettext_lazy("New session")
 

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from desmigratif.models import Village
+from desmigratif.records import Versioned
 from enterprises.models import Enterprise
-from households.models import Household, Person, Versioned
+from households.models import Household, Person
 
 
 class CooperativeKind(models.TextChoices):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView
@@ -12,14 +11,7 @@ from django.views.generic import DetailView, ListView
 from cooperatives.forms import CooperativeForm, FacilityForm, MembershipForm
 from cooperatives.models import Cooperative, Facility, Membership
 from desmigratif.access import Action, ScopedQuerysetMixin, ScopeRequiredMixin, can, get_scoped_object_or_404
-from households.views import VersionedFormView
-
-
-class RecordFormView(LoginRequiredMixin, VersionedFormView):
-    """The record forms of pillar 4: one template, "cancel" back to the pillar's list."""
-
-    template_name = "cooperatives/record_form.html"
-    index_url = "cooperatives:index"
+from desmigratif.views import VersionedFormView
 
 
 class CooperativeListView(ScopedQuerysetMixin, ListView):
@@ -57,7 +49,7 @@ class CooperativeDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class CooperativeCreateView(ScopeRequiredMixin, RecordFormView):
+class CooperativeCreateView(ScopeRequiredMixin, VersionedFormView):
     scope_action = Action.WRITE  # the form offers only villages the user may write in
     form_class = CooperativeForm
     title = gettext_lazy("New cooperative")
@@ -66,7 +58,7 @@ class CooperativeCreateView(ScopeRequiredMixin, RecordFormView):
         return Cooperative()
 
 
-class CooperativeUpdateView(RecordFormView):
+class CooperativeUpdateView(VersionedFormView):
     form_class = CooperativeForm
     title = gettext_lazy("Edit cooperative")
 
@@ -76,7 +68,7 @@ class CooperativeUpdateView(RecordFormView):
         )
 
 
-class MembershipCreateView(RecordFormView):
+class MembershipCreateView(VersionedFormView):
     form_class = MembershipForm
     title = gettext_lazy("New member")
 
@@ -97,7 +89,7 @@ class FacilityListView(ScopedQuerysetMixin, ListView):
         return super().get_queryset().select_related("village").order_by("village__name", "kind", "id")
 
 
-class FacilityCreateView(ScopeRequiredMixin, RecordFormView):
+class FacilityCreateView(ScopeRequiredMixin, VersionedFormView):
     scope_action = Action.WRITE  # the form offers only villages the user may write in
     form_class = FacilityForm
     title = gettext_lazy("New village facility")
@@ -106,7 +98,7 @@ class FacilityCreateView(ScopeRequiredMixin, RecordFormView):
         return Facility()
 
 
-class FacilityUpdateView(RecordFormView):
+class FacilityUpdateView(VersionedFormView):
     form_class = FacilityForm
     title = gettext_lazy("Edit village facility")
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from abc import ABC, abstractmethod
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, connection
@@ -21,6 +23,9 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
@@ -28,6 +33,7 @@ from django.views.generic import TemplateView
 from desmigratif.access import Action, current_assignments, scope_for, scope_required, scoped
 from desmigratif.forms import picker_for_request
 from desmigratif.models import REGION_MODELS, Region, Village, ancestor_codes, code_level
+from desmigratif.records import StaleRecordError, Versioned, figures_changed, record_save
 
 # Region browsing and dashboards show areas; any role with statistics rights may walk them.
 AREA_ACTION = Action.STATS
@@ -189,3 +195,68 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response = render_to_string("503_database.html")
         return HttpResponse(response, status=503, headers={"Retry-After": "30"})
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+# --- record forms of every pillar ------------------------------------------------------------------------
+
+
+class VersionedFormView(LoginRequiredMixin, View, ABC):
+    """Create or edit one record through a ModelForm that takes ``user``; edits are saved with
+    the lost-update check. Subclasses say how to find or start the record. The page is the
+    pillar's ``<app>/record_form.html`` and "cancel" for a record not saved yet leads to the
+    pillar's ``<app>:index``, unless a subclass says otherwise."""
+
+    form_class: type  # set by each subclass
+    template_name = ""
+    title = ""
+    index_url = ""
+
+    @abstractmethod
+    def record(self) -> Versioned:
+        """The record to edit, or a new unsaved one; subclasses scope the lookup."""
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {"user": self.request.user}
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        record = self.record()
+        form = self.form_class(instance=record, initial={"version": record.version}, **self.form_kwargs())
+        return self.render_form(form, record)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        record = self.record()
+        form = self.form_class(request.POST, instance=record, **self.form_kwargs())
+        if not form.is_valid():
+            return self.render_form(form, record)
+        try:
+            if record.pk:
+                version = form.cleaned_data.get("version") or int(request.POST.get("version") or 0)
+                record_save(instance=form.instance, expected_version=version, user=request.user)
+                # The version check covers the record's own columns; its many-to-many
+                # choices (an enterprise's members, a session's children) follow it.
+                for field in form.instance._meta.many_to_many:
+                    if field.name in form.cleaned_data:
+                        getattr(form.instance, field.name).set(form.cleaned_data[field.name])
+            else:
+                form.instance._history_user = request.user
+                form.save()
+        except StaleRecordError as conflict:
+            fields = [
+                (type(record)._meta.get_field(name.removesuffix("_id")).verbose_name, mine, theirs)
+                for name, (mine, theirs) in conflict.changed_fields.items()
+            ]
+            return self.render_form(form, record, status=409, conflict=conflict, conflict_fields=fields)
+        figures_changed()
+        messages.success(request, _("Saved."))
+        if form.warnings:
+            messages.warning(request, " ".join(w.message for w in form.warnings))
+        return redirect(self.success_url(form.instance))
+
+    def success_url(self, record: Versioned) -> str:
+        return record.get_absolute_url()
+
+    def render_form(self, form: Any, record: Versioned, status: int = 200, **extra: Any) -> HttpResponse:
+        app = record._meta.app_label
+        cancel_url = record.get_absolute_url() if record.pk else reverse(self.index_url or f"{app}:index")
+        context = {"form": form, "record": record, "title": self.title, "cancel_url": cancel_url, **extra}
+        return render(self.request, self.template_name or f"{app}/record_form.html", context, status=status)

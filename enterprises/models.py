@@ -20,7 +20,8 @@ from simple_history.models import HistoricalRecords
 
 from desmigratif.exports import validate_no_formula
 from desmigratif.models import Village
-from households.models import CodeListQuerySet, Household, Person, Versioned
+from desmigratif.records import CodeListQuerySet, Versioned
+from households.models import Household, Person
 
 
 class Category(models.Model):

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,18 +23,11 @@ from desmigratif.access import (
     get_scoped_object_or_404,
     scoped,
 )
+from desmigratif.views import VersionedFormView
 from enterprises.forms import AttendanceForm, EnterpriseForm, EquipmentAidForm, MentoringVisitForm, TrainingForm
 from enterprises.models import Category, Enterprise, EnterpriseStatus, EquipmentAid, MentoringVisit, Training
 from enterprises.services import training_attendance_set
 from households.models import Household
-from households.views import VersionedFormView
-
-
-class RecordFormView(LoginRequiredMixin, VersionedFormView):
-    """The record forms of pillar 2: one template, "cancel" back to the pillar's list."""
-
-    template_name = "enterprises/record_form.html"
-    index_url = "enterprises:index"
 
 
 class EnterpriseListView(ScopedQuerysetMixin, ListView):
@@ -85,7 +77,7 @@ class EnterpriseDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class EnterpriseCreateView(RecordFormView):
+class EnterpriseCreateView(VersionedFormView):
     """Started from the owner household's page: village and owner come from it."""
 
     form_class = EnterpriseForm
@@ -98,7 +90,7 @@ class EnterpriseCreateView(RecordFormView):
         return Enterprise(owner=household, village=household.village)
 
 
-class EnterpriseUpdateView(RecordFormView):
+class EnterpriseUpdateView(VersionedFormView):
     form_class = EnterpriseForm
     title = gettext_lazy("Edit enterprise")
 
@@ -108,7 +100,7 @@ class EnterpriseUpdateView(RecordFormView):
         )
 
 
-class MentoringVisitCreateView(RecordFormView):
+class MentoringVisitCreateView(VersionedFormView):
     form_class = MentoringVisitForm
     title = gettext_lazy("New mentoring visit")
 
@@ -119,7 +111,7 @@ class MentoringVisitCreateView(RecordFormView):
         return MentoringVisit(enterprise=enterprise)
 
 
-class EquipmentAidCreateView(RecordFormView):
+class EquipmentAidCreateView(VersionedFormView):
     form_class = EquipmentAidForm
     title = gettext_lazy("New equipment aid")
 
@@ -159,7 +151,7 @@ class TrainingDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class TrainingCreateView(ScopeRequiredMixin, RecordFormView):
+class TrainingCreateView(ScopeRequiredMixin, VersionedFormView):
     scope_action = Action.WRITE  # the form offers only villages the user may write in
     form_class = TrainingForm
     title = gettext_lazy("New training")
@@ -171,7 +163,7 @@ class TrainingCreateView(ScopeRequiredMixin, RecordFormView):
         return reverse("enterprises:training-attendance", args=[record.pk])
 
 
-class TrainingUpdateView(RecordFormView):
+class TrainingUpdateView(VersionedFormView):
     form_class = TrainingForm
     title = gettext_lazy("Edit training")
 

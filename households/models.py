@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from desmigratif.exports import validate_no_formula
 from desmigratif.models import Village
+from desmigratif.records import CodeListQuerySet, Versioned
 from households.countries import country_name
 
 # --- code lists -----------------------------------------------------------------------------------------
@@ -74,11 +75,6 @@ class MaritalStatus(models.TextChoices):
     MARRIED = "married", _("Married")
     DIVORCED = "divorced", _("Divorced")
     WIDOWED = "widowed", _("Widowed")
-
-
-class CodeListQuerySet(models.QuerySet):
-    def active(self) -> CodeListQuerySet:
-        return self.filter(is_active=True)
 
 
 class Job(models.Model):
@@ -142,19 +138,6 @@ class PlacementAgency(models.Model):
 # trigger call per history row, about 2.5 s of a 155,000-row import here
 # (docs/performance.md). Deleting a user through Django still empties the column
 # (simple-history's on_delete=SET_NULL is applied by Django's collector).
-
-
-class Versioned(models.Model):
-    """Optimistic locking: a save names the version it started from and fails if
-    someone else saved in between (see services)."""
-
-    version = models.PositiveIntegerField(_("version"), default=1)
-    validation_warnings = models.JSONField(_("validation warnings"), default=list, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 class HouseholdQuerySet(models.QuerySet):

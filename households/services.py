@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from desmigratif.access import AnyUser, scoped_history
 from desmigratif.models import User, Village
+from desmigratif.records import StaleRecordError, record_attach_user, record_conflict, record_save  # noqa: F401 - pillar 1's callers
 from households.models import (
     EpisodeStatus,
     Household,
@@ -21,72 +21,7 @@ from households.models import (
     MigrationEpisode,
     Person,
     ReturnReason,
-    Versioned,
 )
-
-
-class StaleRecordError(Exception):
-    """Someone saved the record after this user opened it: nothing was written."""
-
-    def __init__(self, current: Versioned, changed_by: str, changed_fields: dict[str, tuple[Any, Any]]) -> None:
-        super().__init__(f"{type(current).__name__} {current.pk} changed since version was read")
-        self.current = current
-        self.changed_by = changed_by
-        # field name -> (value this user started from, value saved meanwhile)
-        self.changed_fields = changed_fields
-
-
-def _attach_user(instance: Versioned, user: User | None) -> None:
-    # django-simple-history takes the user from the request; outside one (imports,
-    # commands, tests) the service passes it explicitly.
-    if user is not None:
-        instance._history_user = user
-
-
-@transaction.atomic
-def record_save(
-    *, instance: Versioned, expected_version: int, user: User | None = None, original: dict[str, Any] | None = None
-) -> Versioned:
-    """Save ``instance`` if it is still at ``expected_version``, else raise StaleRecordError
-    naming what the other user changed. The version check and the bump are one UPDATE."""
-    model = type(instance)
-    bumped = model.objects.filter(pk=instance.pk, version=expected_version).update(version=F("version") + 1)
-    if not bumped:
-        current = model.objects.get(pk=instance.pk)
-        raise record_conflict(record=current, since_version=expected_version, original=original)
-    instance.version = expected_version + 1
-    _attach_user(instance, user)
-    instance.save()
-    return instance
-
-
-def record_conflict(
-    *, record: Versioned, since_version: int, original: dict[str, Any] | None = None
-) -> StaleRecordError:
-    """What happened to ``record`` since ``since_version``, which a user's form started from:
-    who saved it last and which fields they changed."""
-    latest = record.history.first()
-    changed_by = str(latest.history_user) if latest is not None and latest.history_user else ""
-    return StaleRecordError(record, changed_by, _changes_since(record, since_version, original))
-
-
-_NOT_COMPARED = {"id", "version", "created_at", "updated_at", "validation_warnings"}
-
-
-def _changes_since(current: Versioned, version: int, original: dict[str, Any] | None) -> dict[str, tuple[Any, Any]]:
-    """Fields that differ between the version the user started from (its history row,
-    or ``original`` when given) and the record as saved meanwhile."""
-    started = original
-    if started is None:
-        row = current.history.filter(version=version).order_by("-history_date").first()
-        if row is None:
-            return {}
-        started = {
-            f.attname: getattr(row, f.attname)
-            for f in type(current)._meta.concrete_fields
-            if f.attname not in _NOT_COMPARED
-        }
-    return {name: (value, getattr(current, name)) for name, value in started.items() if getattr(current, name) != value}
 
 
 @dataclass
@@ -129,17 +64,17 @@ def household_register(
         phone=phone,
         validation_warnings=validation_warnings or [],
     )
-    _attach_user(household, user)
+    record_attach_user(household, user)
     household.save()
     if kk_number:
         kk = KKNumber(household=household, number=kk_number)
-        _attach_user(kk, user)
+        record_attach_user(kk, user)
         kk.save()
     for member in members:
         person = Person(
             household=household, **{**member.__dict__, "validation_warnings": member.validation_warnings or []}
         )
-        _attach_user(person, user)
+        record_attach_user(person, user)
         person.save()
     return household
 
@@ -155,20 +90,20 @@ def household_kk_change(
     if household.kk_number and not household.kk_numbers.filter(number=household.kk_number).exists():
         # A record made without history (admin, early imports): keep its number findable.
         kk = KKNumber(household=household, number=household.kk_number, recorded_on=on)
-        _attach_user(kk, user)
+        record_attach_user(kk, user)
         kk.save()
     for previous in household.kk_numbers.filter(replaced_on__isnull=True):
         previous.replaced_on = on
-        _attach_user(previous, user)
+        record_attach_user(previous, user)
         previous.save(update_fields=["replaced_on"])
     existing = household.kk_numbers.filter(number=number).first()
     if existing is not None:  # back to an earlier number: it becomes current again
         existing.replaced_on = None
-        _attach_user(existing, user)
+        record_attach_user(existing, user)
         existing.save(update_fields=["replaced_on"])
     else:
         kk = KKNumber(household=household, number=number, recorded_on=on)
-        _attach_user(kk, user)
+        record_attach_user(kk, user)
         kk.save()
     household.kk_number = number
     return household
@@ -227,13 +162,13 @@ def household_update(
         household_kk_change(household=household, number=new_kk, user=user)
     record_save(instance=household, expected_version=expected_version, user=user)
     for person in members.removed:
-        _attach_user(person, user)
+        record_attach_user(person, user)
         person.delete()
     for person in [*members.changed, *members.added]:
         person.household = household
         if person.pk:
             person.version += 1
-        _attach_user(person, user)
+        record_attach_user(person, user)
         person.save()
     return household
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -37,6 +34,7 @@ from desmigratif.access import (
 from desmigratif.models import AccessLog
 from desmigratif.pagination import keyset_page, query_without
 from desmigratif.routers import ReplicaReadMixin
+from desmigratif.views import VersionedFormView
 from households.exports import dataset_csv, dataset_xlsx, household_list_export
 from households.forms import (
     BasePersonFormSet,
@@ -57,7 +55,6 @@ from households.models import (
     RequestKind,
     RequestStatus,
     ServiceRequest,
-    Versioned,
     head_of,
 )
 from households.services import (
@@ -69,7 +66,6 @@ from households.services import (
     household_history,
     household_register,
     household_update,
-    record_save,
 )
 from households.validators import nik_shown_to, render_warning
 
@@ -399,76 +395,9 @@ def member_form_row(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
-def figures_changed() -> None:
-    """Ask for the dashboards' figures to follow a write, once it is committed."""
-    # Imported here: the dashboards app reads every pillar, so no pillar imports it at load time.
-    from dashboards.tasks import figures_refresh_request
-
-    transaction.on_commit(figures_refresh_request)
-
-
-class VersionedFormView(View, ABC):
-    """Create or edit one record through a ModelForm that takes ``user``; edits are saved with
-    the lost-update check. Subclasses say how to find or start the record, and where
-    "cancel" leads for a record not saved yet (``index_url``)."""
-
-    form_class: type  # set by each subclass
-    template_name = "households/record_form.html"
-    title = ""
-    index_url = "households:list"
-
-    @abstractmethod
-    def record(self) -> Versioned:
-        """The record to edit, or a new unsaved one; subclasses scope the lookup."""
-
-    def form_kwargs(self) -> dict[str, Any]:
-        return {"user": self.request.user}
-
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        record = self.record()
-        form = self.form_class(instance=record, initial={"version": record.version}, **self.form_kwargs())
-        return self.render_form(form, record)
-
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        record = self.record()
-        form = self.form_class(request.POST, instance=record, **self.form_kwargs())
-        if not form.is_valid():
-            return self.render_form(form, record)
-        try:
-            if record.pk:
-                version = form.cleaned_data.get("version") or int(request.POST.get("version") or 0)
-                record_save(instance=form.instance, expected_version=version, user=request.user)
-                # The version check covers the record's own columns; its many-to-many
-                # choices (an enterprise's members, a session's children) follow it.
-                for field in form.instance._meta.many_to_many:
-                    if field.name in form.cleaned_data:
-                        getattr(form.instance, field.name).set(form.cleaned_data[field.name])
-            else:
-                form.instance._history_user = request.user
-                form.save()
-        except StaleRecordError as conflict:
-            fields = [
-                (type(record)._meta.get_field(name.removesuffix("_id")).verbose_name, mine, theirs)
-                for name, (mine, theirs) in conflict.changed_fields.items()
-            ]
-            return self.render_form(form, record, status=409, conflict=conflict, conflict_fields=fields)
-        figures_changed()
-        messages.success(request, _("Saved."))
-        if form.warnings:
-            messages.warning(request, " ".join(w.message for w in form.warnings))
-        return redirect(self.success_url(form.instance))
-
-    def success_url(self, record: Versioned) -> str:
-        return record.get_absolute_url()
-
-    def render_form(self, form: Any, record: Versioned, status: int = 200, **extra: Any) -> HttpResponse:
-        cancel_url = record.get_absolute_url() if record.pk else reverse(self.index_url)
-        context = {"form": form, "record": record, "title": self.title, "cancel_url": cancel_url, **extra}
-        return render(self.request, self.template_name, context, status=status)
-
-
-class EpisodeCreateView(LoginRequiredMixin, VersionedFormView):
+class EpisodeCreateView(VersionedFormView):
     form_class = EpisodeForm
+    index_url = "households:list"
     title = gettext_lazy("New migration episode")
 
     def record(self) -> MigrationEpisode:
@@ -481,8 +410,9 @@ class EpisodeCreateView(LoginRequiredMixin, VersionedFormView):
         return record.person.household.get_absolute_url()
 
 
-class EpisodeUpdateView(LoginRequiredMixin, VersionedFormView):
+class EpisodeUpdateView(VersionedFormView):
     form_class = EpisodeForm
+    index_url = "households:list"
     title = gettext_lazy("Edit migration episode")
 
     def record(self) -> MigrationEpisode:
@@ -561,6 +491,7 @@ class ServiceRequestListView(ScopedQuerysetMixin, ListView):
 
 class ServiceRequestCreateView(ScopeRequiredMixin, VersionedFormView):
     form_class = ServiceRequestForm
+    index_url = "households:list"
     scope_action = Action.WRITE
     title = gettext_lazy("New service request")
 
@@ -578,8 +509,9 @@ class ServiceRequestCreateView(ScopeRequiredMixin, VersionedFormView):
         return ServiceRequest(village=household.village if household else None)
 
 
-class ServiceRequestUpdateView(LoginRequiredMixin, VersionedFormView):
+class ServiceRequestUpdateView(VersionedFormView):
     form_class = ServiceRequestForm
+    index_url = "households:list"
     title = gettext_lazy("Update service request")
 
     def record(self) -> ServiceRequest:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from desmigratif.access import Action, AnyUser, scope_for
 from desmigratif.models import AccessLog, AdminImportFile, User, Village
+from desmigratif.records import figures_changed_in_bulk
 from households.imports.commit import ImportRefusedError, import_commit, import_rollback, written_message
 from households.imports.errors import error_cells_ensure
 from households.imports.reading import MAX_UPLOAD_BYTES, ReadError, Table, file_screen, read_table
@@ -439,10 +440,8 @@ def batch_fail(*, batch_id: int, message: str) -> None:
 def figures_refresh() -> None:
     """Recount the villages an import or rollback wrote, so the dashboards show it at once. A
     failure here does not undo the import: the next refresh catches up."""
-    from dashboards.services import figures_refresh_changed  # reads every pillar: imported late
-
     try:
-        figures_refresh_changed()
+        figures_changed_in_bulk()
     except Exception:
         logger.exception("Refreshing the dashboards' figures after an import failed")
 
