@@ -3,9 +3,8 @@ from django.contrib import admin
 from childcare import resources
 from childcare.models import ActivityKind, Child, LearningHouse, Session
 from desmigratif.access import Action
-from desmigratif.admin import ImportExportAdmin
+from desmigratif.admin import ImportExportAdmin, PortalAdmin
 from desmigratif.models import AccessLog
-from households.admin import PortalAdmin
 
 READONLY = ["version", "validation_warnings", "created_at", "updated_at"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from childcare.models import ActivityKind, Child, LearningHouse, Session
-from households.resources import BOOKKEEPING, PortalResource, ScopedResource
+from desmigratif.resources import BOOKKEEPING, PortalResource, ScopedResource
 
 
 class ActivityKindResource(PortalResource):

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from cooperatives import resources
 from cooperatives.models import Cooperative, Facility, Membership
-from households.admin import PortalAdmin, VersionedInline
+from desmigratif.admin import PortalAdmin, VersionedInline
 
 READONLY = ["version", "validation_warnings", "created_at", "updated_at"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cooperatives.models import Cooperative, Facility, Membership
-from households.resources import BOOKKEEPING, ScopedResource
+from desmigratif.resources import BOOKKEEPING, ScopedResource
 
 
 class CooperativeResource(ScopedResource):

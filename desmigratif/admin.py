@@ -18,7 +18,7 @@ from import_export.tmp_storages import BaseStorage
 from simple_history.admin import SimpleHistoryAdmin
 
 from desmigratif.access import ScopedAdminMixin, ScopedChoicesMixin, manageable_assignments, manageable_users
-from desmigratif.forms import assignment_form_for
+from desmigratif.forms import admin_form_for, assignment_form_for
 from desmigratif.models import AccessLog, AdminImportFile, Assignment, District, Province, Regency, User, Village
 from desmigratif.uploads import ReadError, file_screen
 
@@ -115,6 +115,100 @@ class ImportExportAdmin(ImportExportModelAdmin):
 class ScopedTabularInline(ScopedChoicesMixin, admin.TabularInline):
     """Every inline of the admin: its foreign keys and many-to-many fields offer and accept only
     records the user may write, as the admins they sit in do."""
+
+
+class VersionedInline(ScopedTabularInline):
+    """An inline of versioned records (a cooperative's members, an enterprise's visits): each row
+    carries the version it was opened at, so a stale page cannot overwrite a newer edit."""
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        kwargs["form"] = admin_form_for(None, request.user)
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return [*super().get_fields(request, obj), "expected_version"]
+
+
+class PortalAdmin(ScopedAdminMixin, ImportExportAdmin, SimpleHistoryAdmin):
+    """Scoped like the portal; import and export each need their own permission
+    (IMPORT_EXPORT_*_PERMISSION_CODE), and resources know the user. Where a page of records
+    shows what the portal logs (children's records, whole NIKs), opening it writes the same
+    access log entry: the list, the change page, the history and the import preview."""
+
+    sensitive_view: AccessLog.Kind | None = None
+    portal_form: type[forms.ModelForm] | None = None  # the portal's form of the record, whose rules apply here too
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        # A page the user may only view has no form fields, and needs no rules.
+        read_only = change and not self.has_change_permission(request, obj)
+        kwargs["form"] = admin_form_for(None if read_only else self.portal_form, request.user)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def sensitive_rows(self, request: HttpRequest, records: list) -> int:
+        """How many of ``records`` show the user what ``sensitive_view`` logs."""
+        return len(records)
+
+    def _log_view(self, request: HttpRequest, what: str, records: list, rows: int | None = None) -> None:
+        if self.sensitive_view is None:
+            return
+        rows = self.sensitive_rows(request, records) if rows is None else rows
+        if rows:
+            AccessLog.objects.create(
+                user=request.user, kind=self.sensitive_view, what=f"admin {self.model._meta.label} {what}", rows=rows
+            )
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", None) and response.context_data.get("cl")
+        if changelist is not None:
+            # The page's records, read once: the template then iterates the same evaluated list.
+            self._log_view(request, "list", list(changelist.result_list))
+        return response
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = getattr(response, "context_data", None) and response.context_data.get("original")
+        if original is not None:
+            self._log_view(request, str(original.pk), [original])
+        return response
+
+    def render_history_view(self, request: HttpRequest, template: str, context: dict, **kwargs):
+        # The history list and a past version both show the record's fields.
+        original = context.get("original") or context.get("object")
+        if original is not None:
+            self._log_view(request, f"{original.pk} history", [original])
+        return super().render_history_view(request, template, context, **kwargs)
+
+    def import_action(self, request: HttpRequest, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = getattr(response, "context_data", None) and response.context_data.get("result")
+        if result is not None:
+            # The preview shows the file's rows and the records they would change.
+            self._log_view(request, "import preview", [], rows=result.total_rows)
+        return response
+
+    def get_import_resource_kwargs(self, request: HttpRequest, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_data_for_export(self, request: HttpRequest, queryset, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        AccessLog.objects.create(
+            user=request.user, kind=AccessLog.Kind.EXPORT, what=f"admin {self.model._meta.label}", rows=len(data)
+        )
+        return data
+
+    def process_result(self, result, request: HttpRequest):
+        AccessLog.objects.create(
+            user=request.user,
+            kind=AccessLog.Kind.IMPORT,
+            what=f"admin {self.model._meta.label}",
+            rows=result.total_rows,
+            detail={kind: count for kind, count in result.totals.items() if count},
+        )
+        return super().process_result(result, request)
 
 
 admin.site.site_header = _("Portal Desmigratif")

@@ -36,6 +36,7 @@ from desmigratif.models import (
     Village,
     code_level,
 )
+from desmigratif.records import Versioned, record_conflict
 
 LEVELS = (
     ("province", Province, _("Province"), _("— province —")),
@@ -319,3 +320,76 @@ def _options_markup(key: tuple) -> str:
             rendered = format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
         groups.append(rendered)
     return "".join(groups)
+
+
+# --- the admin's forms --------------------------------------------------------------------------------------
+
+
+class VersionCheckedForm(forms.ModelForm):
+    """The lost-update check of the portal (desmigratif.records.record_save), for the admin's forms and
+    inline forms of versioned records: the version the page was opened at travels in a hidden
+    field; a save checks it with the record's row locked (the admin saves in one transaction)
+    and names what someone else changed meanwhile; the saved record's version goes up, so a
+    portal form opened before is refused in turn, and a batch import's rollback sees the edit."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checked_version: int | None = None
+        if self.instance.pk is not None and isinstance(self.instance, Versioned) and not self.is_bound:
+            # The version stored now, not the instance's: a revert page's instance is a past version.
+            stored = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
+            self.fields["expected_version"].initial = stored.first()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        record = self.instance
+        if record.pk is None or not isinstance(record, Versioned) or not self.has_changed():
+            return cleaned  # a form left as it was is not saved
+        expected = cleaned.get("expected_version")
+        model = type(record)
+        current = model._default_manager.select_for_update().filter(pk=record.pk).values_list("version", flat=True)
+        if expected is None or not current:
+            raise forms.ValidationError(_("This page is out of date: reload it and make your changes again."))
+        if current[0] != expected:
+            conflict = record_conflict(record=model._default_manager.get(pk=record.pk), since_version=expected)
+            fields = ", ".join(
+                str(model._meta.get_field(name.removesuffix("_id")).verbose_name) for name in conflict.changed_fields
+            )
+            raise forms.ValidationError(
+                _(
+                    "Not saved: someone else (%(who)s) saved this record after you opened it, changing: %(fields)s. "
+                    "Reload the page and make your changes again."
+                )
+                % {"who": conflict.changed_by or "—", "fields": fields or "—"}
+            )
+        self.checked_version = expected
+        return cleaned
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.checked_version is not None:
+            self.instance.version = self.checked_version + 1
+
+
+def admin_form_for(portal_form: type[forms.ModelForm] | None, user: AnyUser) -> type[forms.ModelForm]:
+    """The form class of an admin (or inline): the portal's form of the record, so its rules
+    (NIK, KK and phone checks, dates, choices cut to the user's areas) hold in the admin too,
+    with the version check; the admin instantiates form classes itself, so the user is bound in."""
+    if portal_form is None:
+        return type("AdminVersionCheckedForm", (VersionCheckedForm,), {})
+
+    class AdminForm(VersionCheckedForm, portal_form):
+        # The admin shows the version as a read-only field; the portal form's hidden one goes.
+        version = None
+
+        class Meta(portal_form.Meta):
+            # Every field, as the admin shows without a form of its own (archiving, the parent record).
+            fields = "__all__"  # noqa: DJ007
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, user=user, **kwargs)
+
+    AdminForm.__name__ = f"Admin{portal_form.__name__}"
+    return AdminForm

@@ -1,9 +1,8 @@
 from django.contrib import admin
 
-from desmigratif.admin import ImportExportAdmin, ScopedTabularInline
+from desmigratif.admin import ImportExportAdmin, PortalAdmin, ScopedTabularInline, VersionedInline
 from enterprises import resources
 from enterprises.models import Attendance, Category, Enterprise, EquipmentAid, MentoringVisit, Training
-from households.admin import PortalAdmin, VersionedInline
 
 
 @admin.register(Category)

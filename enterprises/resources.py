@@ -3,8 +3,8 @@ pillar 1's: rows outside the user's write scope are refused, exports neutralise 
 
 from __future__ import annotations
 
+from desmigratif.resources import BOOKKEEPING, PortalResource, ScopedResource
 from enterprises.models import Attendance, Category, Enterprise, EquipmentAid, MentoringVisit, Training
-from households.resources import BOOKKEEPING, PortalResource, ScopedResource
 
 
 class CategoryResource(PortalResource):

@@ -1,62 +1,43 @@
-"""django-import-export resources for pillar 1, used by the admin's import and export.
-
-Each resource knows the user it works for (the admin passes it): imports refuse
-rows outside the user's write scope, exports mask NIKs the user may not read in
-full and neutralise spreadsheet formulas."""
+"""django-import-export resources for pillar 1, used by the admin's import and export: the
+core's scoped resources (desmigratif.resources) with pillar 1's identifier rules, and NIKs
+masked for users who may not read them whole."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.utils.translation import gettext as _
-from import_export import fields, resources
-
-from desmigratif.access import Action, AnyUser, can, scope_path, scoped, writable_choices
-from desmigratif.exports import escape_formula
+from desmigratif.resources import BOOKKEEPING, PortalResource, ScopedResource, village_code_of
 from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
 from households.forms import nik_registration_check
 from households.models import PERSON_FIELDS, Household, Job, MigrationEpisode, Person, PlacementAgency, ServiceRequest
 from households.validators import check_kk, check_nik, check_phone, nik_shown_to
 
-# Columns the portal keeps for itself: not imported, not exported.
-BOOKKEEPING = ["validation_warnings", "version", "created_at", "updated_at"]
+
+def _nik(value: Any) -> tuple[str, list]:
+    normalised, _facts, findings = check_nik(value)
+    return normalised, findings
 
 
-def village_code_of(instance: Any) -> str:
-    value = instance
-    for part in scope_path(type(instance)).split("__")[:-1]:
-        value = getattr(value, part, None)
-        if value is None:
-            return ""
-    return getattr(value, "code", "") or ""
+class MaskedNikMixin:
+    def dehydrate_nik(self, person: Person) -> str:
+        return nik_shown_to(self.user, person.nik, village_code_of(person))
 
 
-class PortalResource(resources.ModelResource):
+class HouseholdResource(ScopedResource):
+    identifier_checks = {"kk_number": check_kk, "phone": check_phone}
+
     class Meta:
-        # Every imported record goes through its model's validation (fields, constraints).
-        clean_model_instances = True
-
-    def __init__(self, user: AnyUser | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.user = user
-
-    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
-        return escape_formula(super().export_field(field, instance, **kwargs))
+        model = Household
+        fields = ["id", "village", "kk_number", "dusun", "rt", "rw", "address", "phone", "is_archived"]
 
 
-class ScopedResource(PortalResource):
-    """An admin import of records kept by area: a row finds only records the user may write (an
-    id of another village's record is an error on that row, never an update), every foreign
-    key and many-to-many value must be one the user may write, the record must end up in the
-    user's area, and the model's own validation runs."""
+class PersonResource(MaskedNikMixin, ScopedResource):
+    """As the household form: a NIK registered outside the user's area is refused, logged and
+    bounded per user (desmigratif.services.nik_elsewhere_allowance)."""
 
+    identifier_checks = {"nik": _nik}
     nik_allowance = 0  # set per import: how many NIKs registered elsewhere the user may still be told of
     nik_hits = 0
-
-    def get_queryset(self) -> QuerySet:
-        return scoped(super().get_queryset(), self.user, Action.WRITE)
 
     def import_data(self, *args: Any, **kwargs: Any) -> Any:
         self.nik_allowance = nik_elsewhere_allowance(user=self.user) if self.user is not None else 0
@@ -66,91 +47,16 @@ class ScopedResource(PortalResource):
         finally:
             # After the import's own transaction: a preview (a dry run) is rolled back, its log entry is not.
             if self.nik_hits:
-                nik_elsewhere_record(
-                    user=self.user, hits=self.nik_hits, where=f"admin import: {self._meta.model._meta.label}"
-                )
+                nik_elsewhere_record(user=self.user, hits=self.nik_hits, where="admin import: households.Person")
 
-    def get_instance(self, instance_loader: Any, row: Any) -> Any:
-        instance = super().get_instance(instance_loader, row)
-        if instance is None and self._names_a_record(row):
-            raise ValidationError(_("This row names a record outside your area."))
-        return instance
+    def identifier_problems(self, instance: Any, name: str, value: Any) -> list[str]:
+        if self.user is None:
+            return []
+        allowance = self.nik_allowance - self.nik_hits
+        checked = nik_registration_check(user=self.user, nik=value, record=instance, allowance=allowance)
+        self.nik_hits += checked.elsewhere
+        return [checked.problem] if checked.problem else []
 
-    def _names_a_record(self, row: Any) -> bool:
-        lookup = {}
-        for name in self.get_import_id_fields():
-            field = self.fields[name]
-            if field.column_name not in row or row[field.column_name] in (None, ""):
-                return False
-            lookup[field.attribute] = field.clean(row)
-        return self._meta.model._default_manager.filter(**lookup).exists()
-
-    def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
-        # Before anything is saved, many-to-many values included (they are saved after).
-        if self.user is None or not can(self.user, Action.WRITE, village_code_of(instance)):
-            raise ValidationError(_("This row belongs to a village outside your area."))
-        for field in self.get_import_fields():
-            model = getattr(field.widget, "model", None)
-            choices = writable_choices(model, self.user) if model is not None else None
-            if choices is None or not field.attribute or field.column_name not in row:
-                continue
-            value = field.clean(row, **kwargs)
-            chosen = list(value.all()) if hasattr(value, "all") else [value]
-            keys = {getattr(item, "pk", item) for item in chosen if item is not None}  # instances, or their ids
-            if keys and choices.filter(pk__in=keys).count() < len(keys):
-                raise ValidationError({field.attribute: _("This choice is outside your area.")})
-        if instance.pk is not None and hasattr(instance, "version"):
-            # An update is an edit like any other: a form opened before it is refused, and a batch
-            # import's rollback sees that the record changed after the batch.
-            instance.version += 1
-        super().before_save_instance(instance, row, **kwargs)
-
-    def validate_instance(self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True):
-        errors = dict(import_validation_errors or {})
-        for name, check in IDENTIFIER_CHECKS.get(type(instance), {}).items():
-            value = getattr(instance, name)
-            if name in errors or value in (None, ""):
-                continue
-            normalised, findings = check(value)
-            problems = [finding.message for finding in findings if finding.is_error]
-            if not problems and name == "nik" and self.user is not None:
-                # As the household form: a NIK registered elsewhere, logged and bounded per user.
-                checked = nik_registration_check(
-                    user=self.user, nik=normalised, record=instance, allowance=self.nik_allowance - self.nik_hits
-                )
-                self.nik_hits += checked.elsewhere
-                problems = [checked.problem] if checked.problem else []
-            if problems:
-                errors[name] = problems
-            else:
-                setattr(instance, name, normalised or None if name == "nik" else normalised)
-        super().validate_instance(instance, errors, validate_unique)
-
-
-def _nik(value: Any) -> tuple[str, list]:
-    normalised, _facts, findings = check_nik(value)
-    return normalised, findings
-
-
-# The identifier rules of the portal's forms (households.forms), for rows the admin imports.
-IDENTIFIER_CHECKS = {
-    Household: {"kk_number": check_kk, "phone": check_phone},
-    Person: {"nik": _nik},
-}
-
-
-class MaskedNikMixin:
-    def dehydrate_nik(self, person: Person) -> str:
-        return nik_shown_to(self.user, person.nik, village_code_of(person))
-
-
-class HouseholdResource(ScopedResource):
-    class Meta:
-        model = Household
-        fields = ["id", "village", "kk_number", "dusun", "rt", "rw", "address", "phone", "is_archived"]
-
-
-class PersonResource(MaskedNikMixin, ScopedResource):
     class Meta:
         model = Person
         fields = ["id", "household", *PERSON_FIELDS]
