@@ -54,9 +54,9 @@ def use_scale_database(households: int) -> int:
 
     from desmigratif.models import Village
     from desmigratif.regions_source import kemendagri_2025
-    from desmigratif.scale import scale_seed
     from desmigratif.services import regions_load
     from households.models import Household
+    from seeding.scale import scale_seed
 
     present = Household.objects.count()
     if present >= households:

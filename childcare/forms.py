@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from childcare.models import ActivityKind, Child, LearningHouse, Session
 from desmigratif.access import Action, AnyUser, scoped
 from desmigratif.forms import VillageField
-from households.models import MigrationEpisode, Person
+from households.models import Person
 
 DATE = {"type": "date"}
 
@@ -55,7 +55,9 @@ class ChildForm(forms.ModelForm):
         # Parents abroad: the stays of the child's household members; the caregiver: one of them.
         relatives = Person.objects.filter(household=household).exclude(pk=self.instance.person_id)
         self.fields["parents_abroad"].queryset = scoped(
-            MigrationEpisode.objects.filter(person__in=relatives).select_related("person"), user, Action.WRITE
+            self.fields["parents_abroad"].queryset.filter(person__in=relatives).select_related("person"),
+            user,
+            Action.WRITE,
         )
         self.fields["parents_abroad"].label_from_instance = lambda episode: (
             f"{episode.person.name}: {episode.get_status_display()} {episode.destination_country}"

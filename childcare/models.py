@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from desmigratif.exports import validate_no_formula
 from desmigratif.models import Village
 from desmigratif.records import CodeListQuerySet, Versioned
-from households.models import MigrationEpisode, Person
+from households.models import Person
 
 
 class LearningHouse(Versioned):
@@ -89,7 +89,10 @@ class Child(Versioned):
         LearningHouse, models.SET_NULL, null=True, blank=True, related_name="children", verbose_name=_("learning house")
     )
     parents_abroad = models.ManyToManyField(
-        MigrationEpisode, blank=True, related_name="children_left", verbose_name=_("parents abroad (their stays)")
+        "households.MigrationEpisode",
+        blank=True,
+        related_name="children_left",
+        verbose_name=_("parents abroad (their stays)"),
     )
     caregiver = models.ForeignKey(
         Person, models.SET_NULL, null=True, blank=True, related_name="cared_for", verbose_name=_("caregiver")

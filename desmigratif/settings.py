@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "childcare",
     "cooperatives",
     "dashboards",
+    "seeding",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

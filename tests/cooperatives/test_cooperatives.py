@@ -165,10 +165,10 @@ def test_stats_against_hand_counted_fixtures():
 def test_demo_records_of_pillars_3_and_4_are_valid_and_added_once():
     from importlib import import_module
 
-    from childcare.demo import demo_childcare_seed
     from childcare.models import ActivityKind, Child
-    from cooperatives.demo import demo_cooperatives_seed
-    from households.demo import demo_population_seed
+    from seeding.childcare import demo_childcare_seed
+    from seeding.cooperatives import demo_cooperatives_seed
+    from seeding.households import demo_population_seed
 
     for code, name, for_caregivers in import_module("childcare.migrations.0002_activity_kinds").ACTIVITY_KINDS:
         ActivityKind.objects.get_or_create(code=code, defaults={"name": name, "for_caregivers": for_caregivers})

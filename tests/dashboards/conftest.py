@@ -30,10 +30,10 @@ def no_refresh_debounce():
 @pytest.fixture
 def programme(db):
     """The demo programme in villages A, B and A's neighbour, plus a small village with two children."""
-    from childcare.demo import demo_childcare_seed
-    from cooperatives.demo import demo_cooperatives_seed
-    from enterprises.demo import demo_enterprises_seed
-    from households.demo import demo_population_seed
+    from seeding.childcare import demo_childcare_seed
+    from seeding.cooperatives import demo_cooperatives_seed
+    from seeding.enterprises import demo_enterprises_seed
+    from seeding.households import demo_population_seed
 
     demo_population_seed(households_per_village=12)
     demo_enterprises_seed()

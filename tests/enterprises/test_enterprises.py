@@ -257,8 +257,8 @@ def test_the_analyst_sees_aggregates_but_no_records(client, analyst):
 
 
 def test_demo_enterprises_are_valid_and_added_once():
-    from enterprises.demo import demo_enterprises_seed
-    from households.demo import demo_population_seed
+    from seeding.enterprises import demo_enterprises_seed
+    from seeding.households import demo_population_seed
 
     demo_population_seed(households_per_village=8)
     first = demo_enterprises_seed()

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from cooperatives.models import Cooperative, Facility, Membership
 from desmigratif.models import User
-from households.demo import demo_villages
 from households.models import Household
+from seeding.households import demo_villages
 
 
 @dataclass

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from childcare.models import ActivityKind, Child, LearningHouse, Session
 from desmigratif.models import User
-from households.demo import demo_villages
 from households.models import Person
+from seeding.households import demo_villages
 
 
 @dataclass

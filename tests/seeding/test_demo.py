@@ -8,9 +8,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from desmigratif.models import User
-from households.demo import demo_population_seed
 from households.models import Household, MigrationEpisode, Person, ServiceRequest
 from households.validators import check_kk, check_nik
+from seeding.households import demo_population_seed
 
 pytestmark = pytest.mark.django_db
 

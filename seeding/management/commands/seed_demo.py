@@ -33,7 +33,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {demo.username:<24} {demo.role:<14} {area}")
 
         # Each pillar adds its demo records here; each step leaves villages that have records alone.
-        from households.demo import demo_population_seed
+        from seeding.households import demo_population_seed
 
         admin = User.objects.filter(username="admin").first()
         population = demo_population_seed(user=admin)
@@ -42,15 +42,15 @@ class Command(BaseCommand):
             f"{population.episodes} migration episodes, {population.requests} service requests "
             f"in {population.villages} new villages."
         )
-        from enterprises.demo import demo_enterprises_seed
+        from seeding.enterprises import demo_enterprises_seed
 
         enterprises = demo_enterprises_seed(user=admin)
         self.stdout.write(
             f"Demo enterprises: {enterprises.enterprises} enterprises, {enterprises.trainings} trainings, "
             f"{enterprises.attendances} attendances."
         )
-        from childcare.demo import demo_childcare_seed
-        from cooperatives.demo import demo_cooperatives_seed
+        from seeding.childcare import demo_childcare_seed
+        from seeding.cooperatives import demo_cooperatives_seed
 
         childcare = demo_childcare_seed(user=admin)
         self.stdout.write(

@@ -23,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError("--households must be at least 1.")
         if not Village.objects.exists():
             raise CommandError("The region list is empty: run `manage.py load_regions` first.")
-        from desmigratif.scale import scale_seed
+        from seeding.scale import scale_seed
 
         started = time.perf_counter()
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_scale_writes_valid_records_in_plausible_proportions(capsys):
-    from desmigratif.scale import scale_seed
+    from seeding.scale import scale_seed
 
     report = scale_seed(households=1200, seed=3)
     households = Household.objects.count()

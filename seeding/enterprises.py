@@ -13,8 +13,8 @@ from django.db import transaction
 
 from desmigratif.models import User
 from enterprises.models import Attendance, Category, Enterprise, EquipmentAid, MentoringVisit, Training
-from households.demo import demo_villages
 from households.models import Household
+from seeding.households import demo_villages
 
 NAMES = {
     "food": ["Keripik Singkong {}", "Kue Basah {}", "Sambal {}", "Rengginang {}"],
