@@ -9,15 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from childcare.models import ActivityKind, Child, LearningHouse, Session
 from desmigratif.access import Action, AnyUser, scoped
-from desmigratif.forms import VillageField
+from desmigratif.forms import VersionedForm, VillageField
 from households.models import Person
 
 DATE = {"type": "date"}
 
 
-class LearningHouseForm(forms.ModelForm):
+class LearningHouseForm(VersionedForm):
     village = VillageField()
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = LearningHouse
@@ -25,14 +24,11 @@ class LearningHouseForm(forms.ModelForm):
         widgets = {"opened_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.warnings: list = []
+        super().__init__(*args, user=user, **kwargs)
         self.fields["village"].limit_to(user, Action.WRITE)
 
 
-class ChildForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class ChildForm(VersionedForm):
     class Meta:
         model = Child
         fields = [
@@ -46,8 +42,7 @@ class ChildForm(forms.ModelForm):
         widgets = {"parents_abroad": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.warnings: list = []
+        super().__init__(*args, user=user, **kwargs)
         household = self.instance.person.household
         self.fields["learning_house"].queryset = scoped(
             LearningHouse.objects.filter(village_id=household.village_id, is_active=True), user, Action.WRITE
@@ -65,9 +60,7 @@ class ChildForm(forms.ModelForm):
         self.fields["caregiver"].queryset = scoped(relatives, user, Action.WRITE)
 
 
-class SessionForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class SessionForm(VersionedForm):
     class Meta:
         model = Session
         fields = ["kind", "held_on", "facilitator", "children", "caregivers"]
@@ -78,8 +71,7 @@ class SessionForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.warnings: list = []
+        super().__init__(*args, user=user, **kwargs)
         house = self.instance.learning_house
         self.fields["kind"].queryset = ActivityKind.objects.active()
         children = scoped(Child.objects.filter(learning_house=house).select_related("person"), user, Action.WRITE)

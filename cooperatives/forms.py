@@ -8,16 +8,15 @@ from django import forms
 
 from cooperatives.models import Cooperative, Facility, Membership
 from desmigratif.access import Action, AnyUser, scoped
-from desmigratif.forms import VillageField
+from desmigratif.forms import VersionedForm, VillageField
 from enterprises.models import Enterprise
 from households.models import Household
 
 DATE = {"type": "date"}
 
 
-class CooperativeForm(forms.ModelForm):
+class CooperativeForm(VersionedForm):
     village = VillageField()
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Cooperative
@@ -39,15 +38,12 @@ class CooperativeForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.warnings: list = []
+        super().__init__(*args, user=user, **kwargs)
         self.fields["village"].limit_to(user, Action.WRITE)
         self.fields["enterprises"].queryset = scoped(Enterprise.objects.all(), user, Action.WRITE)
 
 
-class MembershipForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class MembershipForm(VersionedForm):
     class Meta:
         model = Membership
         fields = ["household", "joined_on", "left_on", "share_capital", "savings"]
@@ -57,8 +53,7 @@ class MembershipForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.warnings: list = []
+        super().__init__(*args, user=user, **kwargs)
         cooperative = self.instance.cooperative
         villages = [cooperative.village_id, *cooperative.villages_served.values_list("code", flat=True)]
         households = Household.objects.current().filter(village_id__in=villages).order_by("kk_number")
@@ -66,9 +61,8 @@ class MembershipForm(forms.ModelForm):
         self.fields["household"].required = True
 
 
-class FacilityForm(forms.ModelForm):
+class FacilityForm(VersionedForm):
     village = VillageField()
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Facility
@@ -76,6 +70,5 @@ class FacilityForm(forms.ModelForm):
         widgets = {"status_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.warnings: list = []
+        super().__init__(*args, user=user, **kwargs)
         self.fields["village"].limit_to(user, Action.WRITE)

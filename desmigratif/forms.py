@@ -322,6 +322,22 @@ def _options_markup(key: tuple) -> str:
     return "".join(groups)
 
 
+# --- record forms ---------------------------------------------------------------------------------------
+
+
+class VersionedForm(forms.ModelForm):
+    """The portal's form of a versioned record: the version the page was opened at (hidden; the
+    view checks it on save, desmigratif.records.record_save), the warnings shown after saving,
+    and the user it works for, whose areas its choices are cut to."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.warnings: list = []
+
+
 # --- the admin's forms --------------------------------------------------------------------------------------
 
 

@@ -9,15 +9,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, scoped
-from desmigratif.forms import VillageField
+from desmigratif.forms import VersionedForm, VillageField
 from enterprises.models import Category, Channel, Enterprise, EquipmentAid, MentoringVisit, Training
 from households.models import Person
 
 DATE = {"type": "date"}
 
 
-class EnterpriseForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class EnterpriseForm(VersionedForm):
     channels = forms.MultipleChoiceField(
         label=_("Marketing channels"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -31,8 +30,7 @@ class EnterpriseForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.warnings: list = []
+        super().__init__(*args, user=user, **kwargs)
         self.fields["category"].queryset = Category.objects.active()
         # The persons working in it: members of the owner household, and any already chosen.
         owner = self.instance.owner
@@ -43,9 +41,8 @@ class EnterpriseForm(forms.ModelForm):
         self.fields["members"].label_from_instance = lambda person: person.name
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(VersionedForm):
     village = VillageField()
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Training
@@ -56,8 +53,7 @@ class TrainingForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.warnings: list = []
+        super().__init__(*args, user=user, **kwargs)
         self.fields["village"].limit_to(user, Action.WRITE)
 
 
@@ -76,27 +72,15 @@ class AttendanceForm(forms.Form):
         self.fields["persons"].initial = list(training.participants.values_list("pk", flat=True))
 
 
-class MentoringVisitForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class MentoringVisitForm(VersionedForm):
     class Meta:
         model = MentoringVisit
         fields = ["visited_on", "mentor", "notes", "next_step"]
         widgets = {"visited_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
 
-    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.warnings: list = []
 
-
-class EquipmentAidForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class EquipmentAidForm(VersionedForm):
     class Meta:
         model = EquipmentAid
         fields = ["item", "quantity", "value", "given_on", "source"]
         widgets = {"given_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
-
-    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.warnings: list = []

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, Scope, scoped
-from desmigratif.forms import AreaField, LongSelect, VillageField
+from desmigratif.forms import AreaField, LongSelect, VersionedForm, VillageField
 from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
 from households import validators
 from households.countries import country_choices
@@ -68,18 +68,15 @@ class FindingsMixin:
         self.instance.validation_warnings = self.stored_warnings()
 
 
-class HouseholdForm(FindingsMixin, forms.ModelForm):
+class HouseholdForm(FindingsMixin, VersionedForm):
     village = VillageField()
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Household
         fields = ["village", "kk_number", "dusun", "rt", "rw", "address", "phone"]
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.warnings = []
+        super().__init__(*args, user=user, **kwargs)
         self.fields["village"].limit_to(user, Action.WRITE)
         self.fields["kk_number"].required = True
         for name in ("kk_number", "phone"):
@@ -241,7 +238,7 @@ PersonFormSet = forms.inlineformset_factory(
 )
 
 
-class EpisodeForm(FindingsMixin, forms.ModelForm):
+class EpisodeForm(FindingsMixin, VersionedForm):
     destination_country = forms.ChoiceField(
         label=_("Destination country"), required=False, choices=(), widget=LongSelect
     )
@@ -275,9 +272,7 @@ class EpisodeForm(FindingsMixin, forms.ModelForm):
         }
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.warnings = []
+        super().__init__(*args, user=user, **kwargs)
         self.fields["destination_country"].choices = country_choices()
         self.fields["agency"].queryset = PlacementAgency.objects.active()
         self.fields["job"].queryset = Job.objects.active()
@@ -387,9 +382,8 @@ class HouseholdFilterForm(forms.Form):
         return queryset
 
 
-class ServiceRequestForm(FindingsMixin, forms.ModelForm):
+class ServiceRequestForm(FindingsMixin, VersionedForm):
     village = VillageField()
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ServiceRequest
@@ -415,9 +409,7 @@ class ServiceRequestForm(FindingsMixin, forms.ModelForm):
         }
 
     def __init__(self, *args: Any, user: AnyUser, household: Household | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.warnings = []
+        super().__init__(*args, user=user, **kwargs)
         self.fields["village"].limit_to(user, Action.WRITE)
         # People are chosen among the household's members (the case is opened from its
         # page), or the existing ones when editing; otherwise the name is typed.

@@ -1,0 +1,23 @@
+"""The stay-abroad edit page carries the version it was opened at, so an officer's edit saves
+(it used to be refused as a conflict every time: the form had no version field)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import VILLAGE_A
+from tests.factories import EpisodeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_stay_abroad_is_edited_through_its_page(client, officer_a):
+    episode = EpisodeFactory(person__household__village_id=VILLAGE_A, destination_country="MY")
+    client.force_login(officer_a)
+    url = reverse("households:episode-update", args=[episode.pk])
+    form = client.get(url).context["form"]
+    assert form["version"].value() == episode.version
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, "")}
+    response = client.post(url, {**data, "employer_name": "Tuan A"})
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    episode.refresh_from_db()
+    assert episode.employer_name == "Tuan A" and episode.version == 2
