@@ -14,15 +14,16 @@ from childcare.forms import ChildForm, LearningHouseForm, SessionForm
 from childcare.models import Child, LearningHouse, Session
 from desmigratif.access import Action, ScopedQuerysetMixin, ScopeRequiredMixin, can, get_scoped_object_or_404
 from desmigratif.models import AccessLog
+from desmigratif.pagination import KeysetListMixin
 from desmigratif.views import VersionedFormView
 from households.models import Person
 
 
-class LearningHouseListView(ScopedQuerysetMixin, ListView):
+class LearningHouseListView(ScopedQuerysetMixin, KeysetListMixin, ListView):
     model = LearningHouse
     scope_action = Action.READ
     template_name = "childcare/house_list.html"
-    paginate_by = 50
+    keyset_order = ("name", "id")
 
     def get_queryset(self) -> QuerySet[LearningHouse]:
         return (

@@ -11,14 +11,15 @@ from django.views.generic import DetailView, ListView
 from cooperatives.forms import CooperativeForm, FacilityForm, MembershipForm
 from cooperatives.models import Cooperative, Facility, Membership
 from desmigratif.access import Action, ScopedQuerysetMixin, ScopeRequiredMixin, can, get_scoped_object_or_404
+from desmigratif.pagination import KeysetListMixin
 from desmigratif.views import VersionedFormView
 
 
-class CooperativeListView(ScopedQuerysetMixin, ListView):
+class CooperativeListView(ScopedQuerysetMixin, KeysetListMixin, ListView):
     model = Cooperative
     scope_action = Action.READ
     template_name = "cooperatives/cooperative_list.html"
-    paginate_by = 50
+    keyset_order = ("name", "id")
 
     def get_queryset(self) -> QuerySet[Cooperative]:
         current = Q(memberships__left_on__isnull=True)
@@ -79,14 +80,15 @@ class MembershipCreateView(VersionedFormView):
         return Membership(cooperative=cooperative)
 
 
-class FacilityListView(ScopedQuerysetMixin, ListView):
+class FacilityListView(ScopedQuerysetMixin, KeysetListMixin, ListView):
     model = Facility
     scope_action = Action.READ
     template_name = "cooperatives/facility_list.html"
-    paginate_by = 100
+    keyset_order = ("village_id", "kind", "id")
+    page_size = 100
 
     def get_queryset(self) -> QuerySet[Facility]:
-        return super().get_queryset().select_related("village").order_by("village__name", "kind", "id")
+        return super().get_queryset().select_related("village")
 
 
 class FacilityCreateView(ScopeRequiredMixin, VersionedFormView):

@@ -87,3 +87,26 @@ def query_without(request: HttpRequest, name: str) -> str:
     query = request.GET.copy()
     query.pop(name, None)
     return query.urlencode()
+
+
+class KeysetListMixin:
+    """For a ListView: its rows a keyset page at a time (``keyset_order`` ends in the primary
+    key), as ``object_list`` and ``page`` in the context, with the links of
+    ``desmigratif/_keyset_nav.html``; a page far down costs what the first does."""
+
+    page_size = 50
+    keyset_order: tuple[str, ...] = ("pk",)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        page = keyset_page(
+            self.object_list,  # type: ignore[attr-defined]
+            order=list(self.keyset_order),
+            cursor=self.request.GET.get("after"),  # type: ignore[attr-defined]
+            size=self.page_size,
+        )
+        return super().get_context_data(  # type: ignore[misc]
+            object_list=page.items,
+            page=page,
+            query_without_cursor=query_without(self.request, "after"),  # type: ignore[attr-defined]
+            **kwargs,
+        )

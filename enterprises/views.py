@@ -23,6 +23,7 @@ from desmigratif.access import (
     get_scoped_object_or_404,
     scoped,
 )
+from desmigratif.pagination import KeysetListMixin
 from desmigratif.views import VersionedFormView
 from enterprises.forms import AttendanceForm, EnterpriseForm, EquipmentAidForm, MentoringVisitForm, TrainingForm
 from enterprises.models import Category, Enterprise, EnterpriseStatus, EquipmentAid, MentoringVisit, Training
@@ -30,11 +31,11 @@ from enterprises.services import training_attendance_set
 from households.models import Household
 
 
-class EnterpriseListView(ScopedQuerysetMixin, ListView):
+class EnterpriseListView(ScopedQuerysetMixin, KeysetListMixin, ListView):
     model = Enterprise
     scope_action = Action.READ
     template_name = "enterprises/enterprise_list.html"
-    paginate_by = 50
+    keyset_order = ("name", "id")
 
     def get_queryset(self) -> QuerySet[Enterprise]:
         queryset = super().get_queryset().select_related("village", "category", "owner")
@@ -122,11 +123,11 @@ class EquipmentAidCreateView(VersionedFormView):
         return EquipmentAid(enterprise=enterprise)
 
 
-class TrainingListView(ScopedQuerysetMixin, ListView):
+class TrainingListView(ScopedQuerysetMixin, KeysetListMixin, ListView):
     model = Training
     scope_action = Action.READ
     template_name = "enterprises/training_list.html"
-    paginate_by = 50
+    keyset_order = ("-starts_on", "-id")
 
     def get_queryset(self) -> QuerySet[Training]:
         return (
