@@ -7,7 +7,9 @@ kept between runs. The server outlives the process that started it (so that
 wants it stopped calls :func:`stop`, as ``manage.py run_portal`` does on
 Ctrl-C and the test session does at its end when it was the one to start it.
 
-This module must not import Django: settings.py calls it.
+Nothing starts the server when the settings are read: the first database connection does
+(``desmigratif/embedded_db``, the PostgreSQL backend that asks this module where to connect).
+This module must not import Django.
 """
 
 from __future__ import annotations
@@ -62,6 +64,14 @@ def database_url(base_dir: Path) -> str:
         started_here = True
     _ensure_database(server.get_uri())
     return server.get_uri(database=DATABASE_NAME)
+
+
+def socket_and_port(base_dir: Path) -> tuple[str, str]:
+    """Start the embedded server if it is down; where to connect to it (its socket directory
+    and port, as PostgreSQL writes them in ``postmaster.pid``)."""
+    database_url(base_dir)
+    lines = (data_dir(base_dir) / "postmaster.pid").read_text().splitlines()
+    return lines[4].strip(), lines[3].strip()
 
 
 def _ensure_database(admin_url: str) -> None:

@@ -179,31 +179,35 @@ TEMPLATES = [
 
 # --- database ------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+# Development servers keep no connection between requests (runserver's threads would pile them up
+# idle until PostgreSQL's limit); production keeps one per worker thread (docs/deployment.md,
+# "Database connections").
+_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60)
 if not DATABASE_URL:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DATABASE_URL is required when DEBUG is off; the embedded PostgreSQL is for development and tests."
         )
-    from desmigratif import embedded_postgres
-
-    DATABASE_URL = embedded_postgres.database_url(BASE_DIR)
-
-if urlsplit(DATABASE_URL).scheme not in {"postgres", "postgresql", "pgsql", "postgis"}:
-    raise ImproperlyConfigured(
-        "DATABASE_URL must name a PostgreSQL server (postgres://...): no other database is supported."
-    )
-
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL,
-        # Development serves each request on a new thread (runserver): kept connections would pile
-        # up idle until the server's connection limit is reached, so none are kept there. Production
-        # keeps one per worker thread (docs/deployment.md, "Database connections").
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
-        conn_health_checks=True,
-    )
-}
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+    # The embedded PostgreSQL (desmigratif/embedded_postgres.py), started by the first connection.
+    DATABASES = {
+        "default": {
+            "ENGINE": "desmigratif.embedded_db",
+            "NAME": "desmigratif",
+            "USER": "postgres",
+            "PASSWORD": "",
+            "HOST": "",
+            "PORT": "",
+            "CONN_MAX_AGE": _CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+else:
+    if urlsplit(DATABASE_URL).scheme not in {"postgres", "postgresql", "pgsql", "postgis"}:
+        raise ImproperlyConfigured(
+            "DATABASE_URL must name a PostgreSQL server (postgres://...): no other database is supported."
+        )
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_CONN_MAX_AGE, conn_health_checks=True)}
+    DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 10, minimum=1)
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_desmigratif")}
 

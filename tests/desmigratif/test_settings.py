@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
 
@@ -39,7 +40,7 @@ def test_fixed_locale_and_time_zone():
     assert settings.LANGUAGE_CODE == "id"
     assert [code for code, _ in settings.LANGUAGES] == ["id", "en"]
     assert settings.TIME_ZONE == "Asia/Jakarta"
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert connection.vendor == "postgresql"  # Django's backend, or the embedded server's (the same one)
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -81,3 +82,22 @@ def test_collectstatic_succeeds_with_production_settings(tmp_path):
     for source in ("vendor/chartjs/chart.umd.min.js", "vendor/htmx/htmx.min.js", "dashboards/dashboard.js"):
         assert (tmp_path / manifest[source]).is_file()
         assert (tmp_path / f"{manifest[source]}.gz").is_file()
+
+
+def test_reading_the_settings_starts_no_database_server(tmp_path):
+    """Without DATABASE_URL the embedded PostgreSQL is started by the first connection, not by
+    importing the settings (`manage.py help`, linters and translation tools need no server)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup(); "
+        "from django.db import connections; "
+        "sys.exit(0 if connections['default'].settings_dict['ENGINE'] == 'desmigratif.embedded_db' "
+        "and not connections['default'].settings_dict['HOST'] else 1)"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "desmigratif.settings", "DEBUG": "1", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr

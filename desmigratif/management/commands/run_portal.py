@@ -44,7 +44,8 @@ class Command(BaseCommand):
         call_command("refresh_figures", stdout=self.stdout)
 
         # The children use the server this process resolved (embedded or not).
-        env = dict(os.environ, DATABASE_URL=settings.DATABASE_URL)
+        database_url = settings.DATABASE_URL or embedded_postgres.database_url(settings.BASE_DIR)
+        env = dict(os.environ, DATABASE_URL=database_url)
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         children = [
             subprocess.Popen([*manage, "runserver", addrport, "--noreload"], env=env),  # noqa: S603 - our own manage.py
