@@ -1,8 +1,14 @@
-"""Reading the admin's pages as a browser does: the fields of a form as it would post them."""
+"""The admin's pages as a browser uses them: the fields of a form as it would post them, and the
+import's two steps (upload for a preview, then confirm)."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
+
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from import_export.formats.base_formats import CSV
 
 
 class _FormReader(HTMLParser):
@@ -66,3 +72,21 @@ def admin_form_data(response, model, *, past_version: bool = False) -> dict[str,
         else:
             data[name] = value
     return data
+
+
+def preview(client, model, text: str):
+    """Upload ``text`` to the model's admin import: the preview page."""
+    model_admin = admin.site._registry[model]
+    csv_index = next(i for i, f in enumerate(model_admin.get_import_formats()) if f is CSV)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_import")
+    return client.post(url, {"import_file": SimpleUploadedFile("x.csv", text.encode()), "format": csv_index})
+
+
+def confirm(client, model, page, **overrides):
+    """Confirm the import previewed on ``page``; ``overrides`` change what the confirm form posts."""
+    form = page.context["confirm_form"]
+    data = {
+        name: form.initial.get(name, "") for name in ("import_file_name", "original_file_name", "format", "resource")
+    }
+    data.update(overrides)
+    return client.post(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_process_import"), data)

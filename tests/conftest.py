@@ -4,6 +4,9 @@ of A's regency, ministry analyst, administrator, anonymous)."""
 
 from __future__ import annotations
 
+import datetime
+from importlib import import_module
+
 import factory.random
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -13,14 +16,15 @@ from desmigratif import embedded_postgres
 from desmigratif.models import Role, region_codes_forget
 from desmigratif.regions_source import RegionList, kemendagri_2025
 from desmigratif.services import regions_load
-from tests.factories import AssignmentFactory, UserFactory
+from tests.factories import VILLAGE_A, AssignmentFactory, HouseholdFactory, PersonFactory, UserFactory
 
-VILLAGE_A = "32.12.16.2004"  # Kenanga, Sindang, Indramayu, Jawa Barat
+# VILLAGE_A is 32.12.16.2004: Kenanga, Sindang, Indramayu, Jawa Barat (tests/factories.py)
 VILLAGE_A_NEIGHBOUR = "32.12.16.2005"  # another village of Sindang
 VILLAGE_B = "33.07.10.2004"  # Kuripan, Garung, Wonosobo, Jawa Tengah
 REGENCY_A = "32.12"
 OTHER_REGENCY_SAME_PROVINCE = "32.13"  # Subang
 DISTRICTS = ("32.12.16", "32.12.01", "32.13.01", "33.07.10")
+SMALL_VILLAGE = "32.12.01.2007"  # a village of another district of A's regency, with two children (``programme``)
 
 
 def sample_regions() -> RegionList:
@@ -80,8 +84,6 @@ def client():
 
 def seed_shared_data() -> None:
     """What every test may rely on: the region sample and the code lists of the data migrations."""
-    from importlib import import_module
-
     from childcare.models import ActivityKind
     from enterprises.models import Category
     from households.models import Job
@@ -175,3 +177,52 @@ def cast(officer_a, officer_b, coordinator, analyst, administrator, anonymous):
         "administrator": administrator,
         "anonymous": anonymous,
     }
+
+
+# --- the code lists and the demo programme, for the directories and modules that ask for them ---------
+# Not autouse here: a directory's conftest or a module's ``pytestmark`` asks for them.
+
+
+@pytest.fixture
+def categories(db):
+    """The category list comes from a data migration; a transactional test elsewhere empties
+    the tables after itself, so it is put back here."""
+    from enterprises.models import Category
+
+    for code, name in import_module("enterprises.migrations.0002_categories").CATEGORIES:
+        Category.objects.get_or_create(code=code, defaults={"name": name})
+
+
+@pytest.fixture
+def activity_kinds(db):
+    """The list comes from a data migration; a transactional test elsewhere empties the tables."""
+    from childcare.models import ActivityKind
+
+    for code, name, for_caregivers in import_module("childcare.migrations.0002_activity_kinds").ACTIVITY_KINDS:
+        ActivityKind.objects.get_or_create(code=code, defaults={"name": name, "for_caregivers": for_caregivers})
+
+
+@pytest.fixture
+def code_lists(categories, activity_kinds):
+    """Both lists come from data migrations; a transactional test elsewhere empties the tables."""
+
+
+@pytest.fixture
+def programme(db):
+    """The demo programme in villages A, B and A's neighbour, plus a small village with two children."""
+    from childcare.models import Child
+    from seeding.childcare import demo_childcare_seed
+    from seeding.cooperatives import demo_cooperatives_seed
+    from seeding.enterprises import demo_enterprises_seed
+    from seeding.households import demo_population_seed
+
+    demo_population_seed(households_per_village=12)
+    demo_enterprises_seed()
+    demo_childcare_seed()
+    demo_cooperatives_seed()
+    household = HouseholdFactory(village_id=SMALL_VILLAGE)
+    today = datetime.date.today()  # noqa: DTZ011
+    for years in (6, 9):
+        born = today - datetime.timedelta(days=years * 366)
+        kid = PersonFactory(household=household, relationship="child", birth_date=born)
+        Child.objects.create(person=kid, school_status="attending")

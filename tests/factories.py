@@ -1,9 +1,18 @@
-"""Factories for the records tests need; regions come from the real Kemendagri list (see conftest)."""
+"""Factories for the records tests need, of every pillar; regions come from the real Kemendagri
+list (see conftest)."""
+
+import datetime
 
 import factory
 
+from childcare.models import ActivityKind, Child, LearningHouse, Session
+from cooperatives.models import Cooperative, Facility, Membership
 from desmigratif.models import Assignment, Role, User
 from desmigratif.services import DEMO_PASSWORD
+from enterprises.models import Attendance, Category, Enterprise, EquipmentAid, MentoringVisit, Training
+
+VILLAGE_A = "32.12.16.2004"  # Kenanga, Sindang, Indramayu, Jawa Barat: every record's default village
+TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -45,7 +54,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "households.Household"
 
-    village_id = "32.12.16.2004"
+    village_id = VILLAGE_A
     kk_number = factory.Sequence(lambda n: f"3212161503{18:02d}{n + 1:04d}")
     dusun = "Blok Kenanga"
     rt = "001"
@@ -71,3 +80,126 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
     status = "abroad"
     destination_country = "HK"
     sector = "informal"
+
+
+# --- pillars 2-4: one record each, as the tests build them ----------------------------------------------
+
+
+def enterprise(village=VILLAGE_A, **values):
+    """Pillar 2: an enterprise of a new household of ``village`` (category "food" unless told)."""
+
+    owner = HouseholdFactory(village_id=village)
+    return Enterprise.objects.create(
+        village_id=village,
+        owner=owner,
+        name=values.pop("name", "Keripik Bu Siti"),
+        category=Category.objects.get(code=values.pop("category", "food")),
+        **values,
+    )
+
+
+def training(village=VILLAGE_A, **values):
+    """Pillar 2: a one-day training of ``village``, held today."""
+    return Training.objects.create(
+        village_id=village,
+        kind=values.pop("kind", "productive"),
+        topic=values.pop("topic", "Pengemasan produk"),
+        starts_on=TODAY,
+        ends_on=TODAY,
+        **values,
+    )
+
+
+def attendance(village=VILLAGE_A, name="Peserta"):
+    """Pillar 2: a person of ``village`` named ``name`` at a training (topic ``name``) there."""
+    course = training(village, kind="mtu", topic=name)
+    return Attendance.objects.create(training=course, person=PersonFactory(household__village_id=village, name=name))
+
+
+def mentoring_visit(village=VILLAGE_A, name="Keripik Bu Siti"):
+    """Pillar 2: a visit today to an enterprise of ``village`` named ``name``."""
+    return MentoringVisit.objects.create(enterprise=enterprise(village, name=name), visited_on=TODAY, mentor="m")
+
+
+def equipment_aid(village=VILLAGE_A, item="Oven"):
+    """Pillar 2: ``item`` given today to an enterprise of ``village``."""
+    return EquipmentAid.objects.create(
+        enterprise=enterprise(village), item=item, value=1, given_on=TODAY, source="apbn"
+    )
+
+
+def family(village=VILLAGE_A):
+    """Pillar 3's household: a mother abroad, a grandmother who cares, and a child of nine.
+    (household, mother, grandmother, kid)."""
+    household = HouseholdFactory(village_id=village)
+    mother = PersonFactory(
+        household=household, name="Siti", sex="F", relationship="wife", birth_date=datetime.date(1990, 1, 1)
+    )
+    EpisodeFactory(person=mother, status="abroad", destination_country="HK")
+    grandmother = PersonFactory(
+        household=household, name="Nenek", sex="F", relationship="parent", birth_date=datetime.date(1955, 1, 1)
+    )
+    kid = PersonFactory(
+        household=household,
+        name="Dimas Pratama",
+        relationship="child",
+        birth_date=TODAY - datetime.timedelta(days=9 * 365),
+    )
+    return household, mother, grandmother, kid
+
+
+def learning_house(village=VILLAGE_A, name="Rumah Belajar Kenanga"):
+    """Pillar 3: a learning house of ``village``."""
+    return LearningHouse.objects.create(village_id=village, name=name)
+
+
+def child(village=VILLAGE_A, name="Dimas Pratama"):
+    """Pillar 3: a child of about eight of ``village``, named ``name``."""
+    kid = PersonFactory(household__village_id=village, name=name, birth_date=TODAY - datetime.timedelta(days=3000))
+    return Child.objects.create(person=kid)
+
+
+def session(village=VILLAGE_A, name="Rumah Belajar Kenanga"):
+    """Pillar 3: a reading session today at a learning house of ``village`` named ``name``."""
+    kind, _ = ActivityKind.objects.get_or_create(code="reading", defaults={"name": "Membaca"})
+    return Session.objects.create(learning_house=learning_house(village, name), kind=kind, held_on=TODAY)
+
+
+def cooperative(village=VILLAGE_A, **values):
+    """Pillar 4: a cooperative of ``village``."""
+    return Cooperative.objects.create(
+        village_id=village,
+        kind=values.pop("kind", "koperasi"),
+        name=values.pop("name", "Koperasi Migran Sejahtera"),
+        **values,
+    )
+
+
+def membership(village=VILLAGE_A, name="Koperasi Migran Sejahtera"):
+    """Pillar 4: a new household of ``village`` joining, today, a cooperative there named ``name``."""
+    return Membership.objects.create(
+        cooperative=cooperative(village, name=name), household=HouseholdFactory(village_id=village), joined_on=TODAY
+    )
+
+
+def facility(village=VILLAGE_A, funder="APBDes"):
+    """Pillar 4: a village road paid for by ``funder``."""
+    return Facility.objects.create(village_id=village, kind="road", funder=funder)
+
+
+def pillar_record(model, village, marker):
+    """One record of any model of pillars 2-4 in ``village`` whose admin change-list row shows ``marker``."""
+    builders = {
+        "enterprise": lambda: enterprise(village, name=marker),
+        "training": lambda: training(village, kind="mtu", topic=marker),
+        "attendance": lambda: attendance(village, marker),
+        "mentoringvisit": lambda: mentoring_visit(village, marker),
+        "equipmentaid": lambda: equipment_aid(village, marker),
+        "learninghouse": lambda: learning_house(village, marker),
+        "child": lambda: child(village, marker),
+        "session": lambda: session(village, marker),
+        "cooperative": lambda: cooperative(village, name=marker),
+        "membership": lambda: membership(village, marker),
+        "facility": lambda: facility(village, marker),
+    }
+    return builders[model._meta.model_name]()

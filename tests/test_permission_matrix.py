@@ -382,7 +382,7 @@ def admin_objects(world, cast) -> dict:
     from desmigratif.models import AccessLog, Assignment, User
     from enterprises.models import Attendance, EquipmentAid, MentoringVisit
     from households.models import Job, PlacementAgency
-    from tests.test_pillar_admins import build
+    from tests.factories import pillar_record
 
     Group.objects.get_or_create(name="Petugas")
     AccessLog.objects.create(user=cast["officer_a"], kind=AccessLog.Kind.EXPORT, what="households", rows=1)
@@ -392,7 +392,7 @@ def admin_objects(world, cast) -> dict:
     for village in ("A", "B"):
         code = world[village]["village"]
         for model in (Attendance, MentoringVisit, EquipmentAid, Membership):
-            world[village][model.__name__] = build(model, code, f"{model.__name__} {village}")
+            world[village][model.__name__] = pillar_record(model, code, f"{model.__name__} {village}")
     by_model = {}
     for model in admin.site._registry:
         scoped_pair = (

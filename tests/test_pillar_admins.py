@@ -1,60 +1,14 @@
 """Every admin of pillars 2-4: a staff officer with view permission sees only their village's
 records, and import and export each need their own permission."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from childcare.models import ActivityKind, Child, LearningHouse, Session
-from cooperatives.models import Cooperative, Facility, Membership
-from enterprises.models import Attendance, EquipmentAid, MentoringVisit, Training
 from tests.conftest import VILLAGE_A, VILLAGE_B
-from tests.enterprises.conftest import categories  # noqa: F401 - autouse
-from tests.enterprises.test_enterprises import enterprise
-from tests.factories import HouseholdFactory, PersonFactory
+from tests.factories import pillar_record
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
-
-
-def build(model, village, marker):
-    """One record of ``model`` in ``village`` whose change-list row shows ``marker``."""
-    if model is Training:
-        return Training.objects.create(village_id=village, kind="mtu", topic=marker, starts_on=TODAY, ends_on=TODAY)
-    if model is Attendance:
-        training = build(Training, village, marker)
-        return Attendance.objects.create(
-            training=training, person=PersonFactory(household__village_id=village, name=marker)
-        )
-    if model is MentoringVisit:
-        return MentoringVisit.objects.create(enterprise=enterprise(village, name=marker), visited_on=TODAY, mentor="m")
-    if model is EquipmentAid:
-        return EquipmentAid.objects.create(
-            enterprise=enterprise(village), item=marker, value=1, given_on=TODAY, source="apbn"
-        )
-    if model is LearningHouse:
-        return LearningHouse.objects.create(village_id=village, name=marker)
-    if model is Child:
-        kid = PersonFactory(
-            household__village_id=village, name=marker, birth_date=TODAY - datetime.timedelta(days=3000)
-        )
-        return Child.objects.create(person=kid)
-    if model is Session:
-        kind, _ = ActivityKind.objects.get_or_create(code="reading", defaults={"name": "Membaca"})
-        return Session.objects.create(learning_house=build(LearningHouse, village, marker), kind=kind, held_on=TODAY)
-    if model is Cooperative:
-        return Cooperative.objects.create(village_id=village, kind="koperasi", name=marker)
-    if model is Membership:
-        cooperative = build(Cooperative, village, marker)
-        return Membership.objects.create(
-            cooperative=cooperative, household=HouseholdFactory(village_id=village), joined_on=TODAY
-        )
-    if model is Facility:
-        return Facility.objects.create(village_id=village, kind="road", funder=marker)
-    return enterprise(village, name=marker)
-
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("categories")]
 
 MODELS = [
     "enterprises.enterprise",
@@ -77,7 +31,7 @@ def test_admin_is_scoped_and_import_export_need_their_permission(client, officer
 
     app_label, model_name = label.split(".")
     model = apps.get_model(app_label, model_name)
-    mine, theirs = build(model, VILLAGE_A, "Milik Kenanga"), build(model, VILLAGE_B, "Milik Kuripan")
+    mine, theirs = pillar_record(model, VILLAGE_A, "Milik Kenanga"), pillar_record(model, VILLAGE_B, "Milik Kuripan")
     officer_a.is_staff = True
     officer_a.save()
     officer_a.user_permissions.add(
@@ -145,7 +99,7 @@ def test_every_page_opens_for_the_village_officer_and_is_404_elsewhere(client, o
     from django.apps import apps
 
     model = apps.get_model(*label.split("."))
-    record = build(model, VILLAGE_A, "Milik Kenanga")
+    record = pillar_record(model, VILLAGE_A, "Milik Kenanga")
     client.force_login(officer_a)
     for url in page_urls(model, record):
         assert client.get(url).status_code == 200, url
@@ -170,7 +124,7 @@ def test_edits_are_saved_with_the_version_check(client, officer_a, url_name, fie
     }
     from django.apps import apps
 
-    record = build(apps.get_model(*model[url_name.split(":")[0]].split(".")), VILLAGE_A, "Milik Kenanga")
+    record = pillar_record(apps.get_model(*model[url_name.split(":")[0]].split(".")), VILLAGE_A, "Milik Kenanga")
     url = reverse(url_name, args=[record.pk])
     client.force_login(officer_a)
     form = client.get(url).context["form"]

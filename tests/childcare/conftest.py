@@ -1,12 +1,7 @@
-from importlib import import_module
-
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def activity_kinds(db):
-    """The list comes from a data migration; a transactional test elsewhere empties the tables."""
-    from childcare.models import ActivityKind
-
-    for code, name, for_caregivers in import_module("childcare.migrations.0002_activity_kinds").ACTIVITY_KINDS:
-        ActivityKind.objects.get_or_create(code=code, defaults={"name": name, "for_caregivers": for_caregivers})
+def activity_kinds(activity_kinds):
+    """The activity kinds (tests/conftest.py), put back for every test of this directory."""
+    return activity_kinds

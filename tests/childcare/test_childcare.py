@@ -12,8 +12,8 @@ from childcare.models import ActivityKind, Child, LearningHouse, Session
 from desmigratif.access import Scope
 from desmigratif.models import AccessLog
 from tests.conftest import VILLAGE_A, VILLAGE_B
-from tests.enterprises.test_enterprises import picked
-from tests.factories import EpisodeFactory, HouseholdFactory, PersonFactory
+from tests.factories import family, learning_house
+from tests.pages import picked
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
@@ -23,28 +23,6 @@ TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
 def english():
     with translation.override("en"):
         yield
-
-
-def family(village=VILLAGE_A):
-    household = HouseholdFactory(village_id=village)
-    mother = PersonFactory(
-        household=household, name="Siti", sex="F", relationship="wife", birth_date=datetime.date(1990, 1, 1)
-    )
-    EpisodeFactory(person=mother, status="abroad", destination_country="HK")
-    grandmother = PersonFactory(
-        household=household, name="Nenek", sex="F", relationship="parent", birth_date=datetime.date(1955, 1, 1)
-    )
-    kid = PersonFactory(
-        household=household,
-        name="Dimas Pratama",
-        relationship="child",
-        birth_date=TODAY - datetime.timedelta(days=9 * 365),
-    )
-    return household, mother, grandmother, kid
-
-
-def house(village=VILLAGE_A):
-    return LearningHouse.objects.create(village_id=village, name="Rumah Belajar Kenanga")
 
 
 def test_only_a_person_under_18_can_be_a_child():
@@ -58,14 +36,14 @@ def test_learning_house_and_caregiver_must_be_in_the_child_village():
     _household, _mother, _grandmother, kid = family()
     other = family(VILLAGE_B)
     with pytest.raises(ValidationError):
-        Child(person=kid, learning_house=house(VILLAGE_B)).full_clean()
+        Child(person=kid, learning_house=learning_house(VILLAGE_B)).full_clean()
     with pytest.raises(ValidationError):
         Child(person=kid, caregiver=other[2]).full_clean()
 
 
 def test_officer_registers_a_child_from_the_household_page_and_views_are_logged(client, officer_a):
     household, mother, grandmother, kid = family()
-    home = house()
+    home = learning_house()
     client.force_login(officer_a)
     assert reverse("childcare:child-create", args=[kid.pk]) in client.get(household.get_absolute_url()).content.decode()
     response = client.post(
@@ -92,7 +70,7 @@ def test_officer_registers_a_child_from_the_household_page_and_views_are_logged(
 
 def test_children_names_are_for_the_village_officers_only(client, officer_b, coordinator, analyst):
     _household, _mother, _grandmother, kid = family()
-    home = house()
+    home = learning_house()
     child = Child.objects.create(person=kid, learning_house=home)
     client.force_login(coordinator)
     assert client.get(child.get_absolute_url()).status_code == 404
@@ -108,7 +86,7 @@ def test_children_names_are_for_the_village_officers_only(client, officer_b, coo
 
 def test_a_session_with_children_and_caregivers_for_a_parenting_class(client, officer_a):
     _household, _mother, grandmother, kid = family()
-    home = house()
+    home = learning_house()
     child = Child.objects.create(person=kid, learning_house=home, caregiver=grandmother)
     client.force_login(officer_a)
     url = reverse("childcare:session-create", args=[home.pk])
@@ -144,7 +122,7 @@ def test_stats_against_hand_counted_fixtures():
     _h, mother, _g, kid = family()
     _h2, _m2, _g2, kid2 = family()
     _h3, _m3, _g3, kid3 = family(VILLAGE_B)
-    home = house()
+    home = learning_house()
     first = Child.objects.create(person=kid, learning_house=home, school_status="attending")
     first.parents_abroad.add(mother.episodes.get())
     Child.objects.create(person=kid2, school_status="dropped_out")

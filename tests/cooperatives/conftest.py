@@ -1,1 +1,7 @@
-from tests.enterprises.conftest import categories  # noqa: F401 - the same autouse fixture here
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def categories(categories):
+    """The category list (tests/conftest.py), put back for every test of this directory."""
+    return categories

@@ -11,8 +11,8 @@ from cooperatives import stats
 from cooperatives.models import Cooperative, Facility, Membership
 from desmigratif.access import Scope
 from tests.conftest import VILLAGE_A, VILLAGE_A_NEIGHBOUR, VILLAGE_B
-from tests.enterprises.test_enterprises import enterprise, picked
-from tests.factories import HouseholdFactory
+from tests.factories import HouseholdFactory, cooperative, enterprise
+from tests.pages import picked
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
@@ -22,15 +22,6 @@ TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
 def english():
     with translation.override("en"):
         yield
-
-
-def cooperative(village=VILLAGE_A, **values):
-    return Cooperative.objects.create(
-        village_id=village,
-        kind=values.pop("kind", "koperasi"),
-        name=values.pop("name", "Koperasi Migran Sejahtera"),
-        **values,
-    )
 
 
 def test_a_registered_cooperative_has_number_and_date():

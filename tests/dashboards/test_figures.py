@@ -16,8 +16,7 @@ from desmigratif.access import Scope
 from desmigratif.figures import LiveFigures
 from enterprises.models import Enterprise
 from households.models import Household, MigrationEpisode, Person
-from tests.conftest import VILLAGE_A, VILLAGE_A_NEIGHBOUR, VILLAGE_B
-from tests.dashboards.conftest import SMALL_VILLAGE
+from tests.conftest import SMALL_VILLAGE, VILLAGE_A, VILLAGE_A_NEIGHBOUR, VILLAGE_B
 from tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from desmigratif.models import AccessLog
 from households.models import Household
+from tests.admin_pages import preview
 from tests.conftest import VILLAGE_A
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory
 
@@ -89,8 +90,6 @@ def test_whole_niks_in_the_admin_are_logged(client, officer_a):
         ("officer.a", f"admin households.Person {person.pk} history", 1),
     ]
     AccessLog.objects.all().delete()
-    from tests.desmigratif.test_admin_imports import preview
-
     header = "id,household,nik,name,sex,birth_date,birth_place,relationship,education,marital_status,job\n"
     page = preview(client, Person, header + f"{person.pk},{household.pk},{person.nik},Sri W,P,,,head,,,\n")
     assert page.status_code == 200 and "result" in page.context

@@ -10,36 +10,15 @@ from pathlib import Path
 
 import pytest
 import tablib
-from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
-from import_export.formats.base_formats import CSV
 
 from enterprises.models import Enterprise
 from households.models import Household
+from tests.admin_pages import confirm, preview
 from tests.conftest import VILLAGE_A, VILLAGE_B
-from tests.enterprises.conftest import categories  # noqa: F401 - autouse
 from tests.factories import AssignmentFactory, HouseholdFactory, PersonFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-def preview(client, model, text: str):
-    """Upload ``text`` to the model's admin import: the preview page."""
-    model_admin = admin.site._registry[model]
-    csv_index = next(i for i, f in enumerate(model_admin.get_import_formats()) if f is CSV)
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_import")
-    return client.post(url, {"import_file": SimpleUploadedFile("x.csv", text.encode()), "format": csv_index})
-
-
-def confirm(client, model, page, **overrides):
-    form = page.context["confirm_form"]
-    data = {
-        name: form.initial.get(name, "") for name in ("import_file_name", "original_file_name", "format", "resource")
-    }
-    data.update(overrides)
-    return client.post(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_process_import"), data)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("categories")]
 
 
 def test_an_import_row_with_another_villages_id_is_an_error_not_an_update(client, staff_a):

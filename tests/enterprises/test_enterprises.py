@@ -11,7 +11,8 @@ from desmigratif.access import Action, scope_for
 from enterprises import stats
 from enterprises.models import Attendance, Category, Enterprise, EquipmentAid, MentoringVisit, Training
 from tests.conftest import VILLAGE_A, VILLAGE_B
-from tests.factories import HouseholdFactory, PersonFactory
+from tests.factories import HouseholdFactory, PersonFactory, enterprise, training
+from tests.pages import picked
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
@@ -21,37 +22,6 @@ TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
 def english():
     with translation.override("en"):
         yield
-
-
-def picked(code):
-    """The region picker's fields for a village code."""
-    parts = code.split(".")
-    return {
-        f"village__{key}": ".".join(parts[: n + 1])
-        for n, key in enumerate(["province", "regency", "district", "village"])
-    }
-
-
-def enterprise(village=VILLAGE_A, **values):
-    owner = HouseholdFactory(village_id=village)
-    return Enterprise.objects.create(
-        village_id=village,
-        owner=owner,
-        name=values.pop("name", "Keripik Bu Siti"),
-        category=Category.objects.get(code=values.pop("category", "food")),
-        **values,
-    )
-
-
-def training(village=VILLAGE_A, **values):
-    return Training.objects.create(
-        village_id=village,
-        kind=values.pop("kind", "productive"),
-        topic="Pengemasan produk",
-        starts_on=TODAY,
-        ends_on=TODAY,
-        **values,
-    )
 
 
 def test_categories_are_seeded():

@@ -5,52 +5,9 @@ from django.urls import reverse
 
 from households.models import Household, Person
 from tests.conftest import VILLAGE_A, VILLAGE_B
+from tests.households.pages import household_post, management, member
 
 pytestmark = pytest.mark.django_db
-
-
-def management(total, initial=0):
-    return {
-        "members-TOTAL_FORMS": str(total),
-        "members-INITIAL_FORMS": str(initial),
-        "members-MIN_NUM_FORMS": "0",
-        "members-MAX_NUM_FORMS": "1000",
-    }
-
-
-def member(index, **values):
-    base = {
-        "nik": "",
-        "name": "",
-        "sex": "M",
-        "birth_place": "",
-        "birth_date": "",
-        "relationship": "child",
-        "religion": "",
-        "education": "",
-        "occupation": "",
-        "marital_status": "",
-    }
-    base.update(values)
-    return {f"members-{index}-{key}": value for key, value in base.items()}
-
-
-def household_post(**overrides):
-    data = {
-        "village__province": "32",
-        "village__regency": "32.12",
-        "village__district": "32.12.16",
-        "village__village": VILLAGE_A,
-        "kk_number": "3212161503180007",
-        "dusun": "Blok A",
-        "rt": "1",
-        "rw": "2",
-        "address": "",
-        "phone": "+852 9123 4567",
-        "version": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_officer_registers_a_household_with_two_members(client, officer_a):

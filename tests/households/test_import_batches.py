@@ -22,8 +22,7 @@ from households.imports.workers import BatchProgress
 from households.models import Household, ImportBatch, ImportRow, ImportSeen, Person
 from tests.conftest import VILLAGE_A, VILLAGE_A_NEIGHBOUR
 from tests.factories import AssignmentFactory
-from tests.households.imports import check, check_and_write, excel_csv, write
-from tests.households.test_import_commit import FILE
+from tests.households.imports import FILE, admin_connection, check, check_and_write, excel_csv, write
 
 pytestmark = pytest.mark.django_db
 Status = ImportBatch.Status
@@ -146,8 +145,6 @@ def test_the_progress_bar_moves_in_steps_for_a_village_file(officer_a):
 
 @pytest.mark.django_db(transaction=True)
 def test_progress_is_seen_by_the_page_while_the_write_is_open(officer_a):
-    from tests.households.test_import_faults import admin_connection
-
     batch = ImportBatch.objects.create(user=officer_a, file_name="x.csv", sha256="x", status=Status.COMMITTING)
     outside = admin_connection()
     try:

@@ -6,35 +6,15 @@ from django.utils import translation
 from households.models import Household, ImportBatch, ImportRow, KKNumber, MigrationEpisode, Person
 from tests.conftest import VILLAGE_A
 from tests.factories import PersonFactory
-from tests.households.imports import check_and_write, roll_back
+from tests.households.imports import FILE, commit, roll_back
 
 pytestmark = pytest.mark.django_db
-
-HEADER = (
-    "No KK;Kode Desa;NIK;Nama;Jenis Kelamin;Tanggal Lahir;Hubungan Keluarga;Negara Tujuan;Status Migrasi;"
-    "Tanggal Berangkat"
-)
-FILE = (
-    "\n".join(
-        [
-            HEADER,
-            "3212161503180007;32.12.16.2004;3212161204900001;Ahmad;L;12/04/1990;Kepala Keluarga;;;",
-            "3212161503180007;32.12.16.2004;3212164511950002;Siti;P;05/11/1995;Istri;TW;abroad;01/02/2023",
-            "3212161001240003;32.12.16.2004;3212161507100003;Budi;L;15/07/2010;Kepala Keluarga;;;",
-        ]
-    )
-    + "\n"
-)
 
 
 @pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield
-
-
-def commit(user, text=FILE, mode=ImportBatch.Mode.ALL_OR_NOTHING):
-    return check_and_write(user, text, mode)
 
 
 def test_commit_writes_everything_tagged_with_the_batch(officer_a):

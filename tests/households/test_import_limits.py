@@ -20,8 +20,9 @@ from desmigratif.uploads import MAX_COLUMNS, file_screen
 from households.imports import batches
 from households.imports.reading import ReadError, read_table
 from households.models import ImportBatch, Person
+from tests.admin_pages import preview
 from tests.factories import AssignmentFactory, UserFactory
-from tests.households.test_import_reading import HEADER_CELLS, rewrite_entry, workbook_bytes
+from tests.households.imports import HEADER_CELLS, rewrite_entry, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -125,8 +126,6 @@ def test_rows_longer_than_the_bound_are_cut_not_held(officer_a):
 
 
 def test_the_admin_import_screens_its_file_and_takes_only_small_ones(client):
-    from tests.desmigratif.test_admin_imports import preview
-
     staff = UserFactory(username="staff.a", is_staff=True)
     AssignmentFactory(user=staff, role="officer", area="32.12.16.2004")
     staff.user_permissions.set(Permission.objects.filter(codename__regex=r"^(view|add|change|import)_"))

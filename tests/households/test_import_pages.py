@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from households.models import ImportBatch, Person
 from tests.conftest import VILLAGE_A
-from tests.households.test_import_commit import FILE
+from tests.households.imports import FILE, hostile_uploads
 
 pytestmark = pytest.mark.django_db
 
@@ -113,28 +113,6 @@ def test_coordinator_can_reject(client, officer_a, coordinator):
     client.post(reverse("households:import-approve", args=[batch.pk]), {"decision": "reject"})
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.REJECTED and not Person.objects.exists()
-
-
-def _zip_bomb():
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", "0" * (50 * 1024 * 1024))
-    return buffer.getvalue()
-
-
-def hostile_uploads() -> list[tuple[str, bytes]]:
-    return [
-        ("empty.csv", b""),
-        ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00\xff" * 200),
-        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512),
-        ("bomb.xlsx", _zip_bomb()),
-        ("fake.xlsx", b"PK\x03\x04 this is not a zip"),
-    ]
 
 
 @pytest.mark.parametrize(("name", "content"), hostile_uploads())

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from households.models import ImportBatch
-from tests.desmigratif.test_settings import production_env, run_manage
+from tests.processes import production_env, run_manage
 from tests.workers import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from desmigratif.models import User
-from tests.households.test_import_pages import hostile_uploads
+from tests.households.imports import hostile_uploads
 
 assert not settings.DEBUG and settings.SESSION_COOKIE_SECURE and settings.SECURE_SSL_REDIRECT
 client = Client()

@@ -2,50 +2,21 @@
 the user's scope per row; what a commit would create, update or refuse."""
 
 import datetime
-from collections import defaultdict
 
 import pytest
 from django.utils import translation
 
 from tests.conftest import VILLAGE_A, VILLAGE_B
 from tests.factories import PersonFactory
-from tests.households.imports import check, preview
+from tests.households.imports import HEADER, line, run
 
 pytestmark = pytest.mark.django_db
-
-HEADER = (
-    "No KK;Kode Desa;NIK;Nama;Jenis Kelamin;Tanggal Lahir;Hubungan Keluarga;Negara Tujuan;Status Migrasi;"
-    "Tanggal Berangkat"
-)
 
 
 @pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield
-
-
-def run(user, *lines, header=HEADER):
-    """Check the lines as a file for ``user``; what the preview would show."""
-    batch = check(user, "\n".join([header, *lines]) + "\n", name="t.csv")
-    shown = preview(batch)
-    shown.counts = defaultdict(int, shown.counts)
-    return shown
-
-
-def line(
-    kk="3212161503180007",
-    village="3212162004",
-    nik="3212161204900001",
-    name="Ahmad",
-    sex="L",
-    born="12/04/1990",
-    rel="Kepala Keluarga",
-    country="",
-    status="",
-    departure="",
-):
-    return ";".join([kk, village, nik, name, sex, born, rel, country, status, departure])
 
 
 def test_a_clean_file_counts_what_a_commit_would_do(officer_a):

@@ -15,7 +15,7 @@ from households.models import Person
 from households.resources import PersonResource
 from tests.conftest import VILLAGE_A, VILLAGE_B
 from tests.factories import HouseholdFactory, PersonFactory
-from tests.households.test_import_validation import line, run
+from tests.households.imports import line, run
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from households.models import EpisodeStatus, Household, MigrationEpisode, ServiceRequest
 from tests.conftest import VILLAGE_A
 from tests.factories import EpisodeFactory, PersonFactory
-from tests.households.test_edit import household_post, management, member
+from tests.households.pages import household_post, management, member
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +91,8 @@ def test_the_service_post_story(client, officer_a, officer_b):
     # Everything is in the history, with who did it.
     assert {h.history_user for h in episode.history.all()} == {officer_a}
     assert case.history.get().history_user == officer_a
-    page = client.get(household.get_absolute_url()).content.decode()
-    assert "TPPO" in page or "perdagangan" in page.lower() or "trafficking" in page.lower()
+    page = client.get(household.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Indikasi perdagangan orang (TPPO)" in page
 
     # The other village's officer sees none of it.
     client.force_login(officer_b)

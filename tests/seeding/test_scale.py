@@ -8,10 +8,8 @@ from cooperatives.models import Cooperative, Facility
 from enterprises.models import Enterprise
 from households.models import Household, KKNumber, MigrationEpisode, Person
 from households.validators import check_kk, check_nik
-from tests.childcare.conftest import activity_kinds  # noqa: F401 - autouse
-from tests.enterprises.conftest import categories  # noqa: F401 - autouse
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("activity_kinds", "categories")]
 
 
 def test_seed_scale_writes_valid_records_in_plausible_proportions(capsys):
