@@ -14,13 +14,14 @@ export DEBUG ?= 1
 run: $(INSTALLED)
 	$(BIN)/python manage.py run_portal
 
-# The embedded PostgreSQL (used when DATABASE_URL is unset) is stopped afterwards
-# if this run started it; the exit status is the checks' own.
+# The tests run in parallel (pytest-xdist, one test database per worker). The embedded
+# PostgreSQL (used when DATABASE_URL is unset) is stopped afterwards if this run started it;
+# the exit status is the checks' own.
 test: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@was=$$($(BIN)/python -m desmigratif.embedded_postgres status); status=0; \
-	$(BIN)/python manage.py makemigrations --check --dry-run && $(BIN)/python -m pytest || status=$$?; \
+	$(BIN)/python manage.py makemigrations --check --dry-run && $(BIN)/python -m pytest -n auto || status=$$?; \
 	if [ -z "$$DATABASE_URL" ] && [ "$$was" = stopped ]; then $(BIN)/python -m desmigratif.embedded_postgres stop; fi; \
 	exit $$status
 

@@ -5,7 +5,9 @@ of A's regency, ministry analyst, administrator, anonymous)."""
 from __future__ import annotations
 
 import datetime
+import os
 from importlib import import_module
+from pathlib import Path
 
 import factory.random
 import pytest
@@ -48,12 +50,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed_shared_data()
 
 
-def pytest_sessionfinish(session, exitstatus):
-    from django.conf import settings
+BASE_DIR = Path(__file__).resolve().parent.parent
 
-    # Leave the machine as we found it: stop the embedded server if this run started it.
-    if embedded_postgres.started_here:
-        embedded_postgres.stop(settings.BASE_DIR)
+
+def pytest_configure(config):
+    config.embedded_was_running = embedded_postgres.is_running(BASE_DIR)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Leave the machine as we found it: stop the embedded server if it was down when this run
+    # began. Under pytest-xdist only the controller decides, once every worker has ended.
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("DATABASE_URL"):
+        return
+    if not session.config.embedded_was_running and embedded_postgres.is_running(BASE_DIR):
+        embedded_postgres.stop(BASE_DIR)
 
 
 class VerifiedClient(Client):

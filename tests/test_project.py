@@ -56,6 +56,7 @@ def test_indonesian_translation_is_complete_and_compiled():
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext (apt-get install gettext)")
+@pytest.mark.slow
 def test_every_user_facing_string_is_in_the_catalogue(tmp_path):
     # makemessages into a scratch copy of the catalogue; any new msgid means a string
     # was added without running `make messages` and translating it.

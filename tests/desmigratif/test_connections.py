@@ -16,6 +16,8 @@ from django.urls import reverse
 
 from desmigratif.services import DEMO_PASSWORD
 
+pytestmark = pytest.mark.slow
+
 FULL_ROLE = "desmigratif_no_connections_left"
 
 
@@ -55,10 +57,11 @@ def no_connections_left(transactional_db):
     switches to; undone afterwards."""
     with connection.cursor() as cursor:
         cursor.execute(
+            # The role is the server's, shared by parallel test runs: created once, whoever comes first.
             """DO $$ BEGIN
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'desmigratif_no_connections_left') THEN
-                    CREATE ROLE desmigratif_no_connections_left LOGIN CONNECTION LIMIT 0;
-                END IF; END $$"""
+                CREATE ROLE desmigratif_no_connections_left LOGIN CONNECTION LIMIT 0;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                END $$"""
         )
     original = connection.settings_dict["USER"]
 

@@ -16,12 +16,14 @@ def test_fixed_locale_and_time_zone():
     assert connection.vendor == "postgresql"  # Django's backend, or the embedded server's (the same one)
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "DEBUG", **production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -46,6 +48,7 @@ def test_bad_configuration_is_refused(overrides, message):
     assert message in result.stderr
 
 
+@pytest.mark.slow
 def test_collectstatic_succeeds_with_production_settings(tmp_path):
     # The manifest storage follows every url() and sourceMappingURL in the
     # vendored files: one missing file means a deploy that cannot start.
@@ -57,6 +60,7 @@ def test_collectstatic_succeeds_with_production_settings(tmp_path):
         assert (tmp_path / f"{manifest[source]}.gz").is_file()
 
 
+@pytest.mark.slow
 def test_reading_the_settings_starts_no_database_server(tmp_path):
     """Without DATABASE_URL the embedded PostgreSQL is started by the first connection, not by
     importing the settings (`manage.py help`, linters and translation tools need no server)."""

@@ -22,7 +22,7 @@ from tests.conftest import VILLAGE_A
 from tests.households.imports import admin_connection
 from tests.workers import start_worker
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def staged_batch(user, households: int = 20) -> ImportBatch:

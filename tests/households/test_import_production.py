@@ -14,7 +14,7 @@ from households.models import ImportBatch
 from tests.processes import production_env, run_manage
 from tests.workers import database_url
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 SCRIPT = r"""
 import json, sys
