@@ -91,7 +91,8 @@ def rewrite_entry(data, name, change):
     return buffer.getvalue()
 
 
-def _zip_bomb():
+def zip_bomb() -> bytes:
+    """An XLSX whose one sheet unpacks to 50 MB of zeros."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
@@ -106,7 +107,7 @@ def hostile_uploads() -> list[tuple[str, bytes]]:
         ("empty.csv", b""),
         ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00\xff" * 200),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512),
-        ("bomb.xlsx", _zip_bomb()),
+        ("bomb.xlsx", zip_bomb()),
         ("fake.xlsx", b"PK\x03\x04 this is not a zip"),
     ]
 
