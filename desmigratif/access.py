@@ -369,6 +369,15 @@ def _may_prefill(model: type[models.Model], name: str, value: Any) -> bool:
     return True
 
 
+def holds(queryset: models.QuerySet, object_id: Any, field: str = "pk") -> bool:
+    """Whether ``queryset`` has the record an admin URL names. An id that is not one (a broken
+    or tampered link: ``/admin/…/abc/change/``) is simply not there, never a server error."""
+    try:
+        return queryset.filter(**{field: unquote(str(object_id))}).exists()
+    except (ValueError, TypeError, ValidationError):
+        return False
+
+
 class ScopedChoicesMixin:
     """For every admin form, inlines included: each foreign key and many-to-many field offers,
     and accepts when posted, only records the user may write. The form field's queryset is
@@ -423,7 +432,7 @@ class ScopedAdminMixin(ScopedChoicesMixin):
         return super().has_delete_permission(request, obj) and self._writable(request, obj)  # type: ignore[misc]
 
     def _in_view(self, request: HttpRequest, object_id: str) -> bool:
-        return self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        return holds(self.get_queryset(request), object_id)
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
         # A record outside the scope answers 404, as in the portal, not the admin's "does not
@@ -440,9 +449,8 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     def _may_see_history(self, request: HttpRequest, object_id: str) -> bool:
         """A record's history is as private as the record. A deleted record's history (kept
         for recovery) has no village left to check: superusers only."""
-        pk = unquote(object_id)
-        if self.model._default_manager.filter(pk=pk).exists():  # type: ignore[attr-defined]
-            return self.get_queryset(request).filter(pk=pk).exists()
+        if holds(self.model._default_manager.all(), object_id):  # type: ignore[attr-defined]
+            return self._in_view(request, object_id)
         return bool(request.user.is_superuser)
 
     def get_history_queryset(self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: Any):
@@ -463,7 +471,7 @@ class ScopedAdminMixin(ScopedChoicesMixin):
             raise Http404
         history = getattr(self.model, self.model._meta.simple_history_manager_attribute)  # type: ignore[attr-defined]
         versions = self.get_history_queryset(request, history, self.model._meta.pk.attname, unquote(object_id))
-        if not versions.filter(history_id=version_id).exists():
+        if not holds(versions, version_id, "history_id"):
             raise Http404  # a version from before the record came into the user's area, or after it left
         if request.method == "POST":  # a revert is a change of the record as it is now
             current = self.get_queryset(request).filter(pk=unquote(object_id)).first()

@@ -6,7 +6,6 @@ from contextvars import ContextVar
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBadRequest
@@ -17,7 +16,7 @@ from import_export.forms import ImportForm
 from import_export.tmp_storages import BaseStorage
 from simple_history.admin import SimpleHistoryAdmin
 
-from desmigratif.access import ScopedAdminMixin, ScopedChoicesMixin, manageable_assignments, manageable_users
+from desmigratif.access import ScopedAdminMixin, ScopedChoicesMixin, holds, manageable_assignments, manageable_users
 from desmigratif.forms import admin_form_for, assignment_form_for
 from desmigratif.models import AccessLog, AdminImportFile, Assignment, District, Province, Regency, User, Village
 from desmigratif.uploads import ReadError, file_screen
@@ -129,7 +128,28 @@ class VersionedInline(ScopedTabularInline):
         return [*super().get_fields(request, obj), "expected_version"]
 
 
-class PortalAdmin(ScopedAdminMixin, ImportExportAdmin, SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin, whose history pages answer 404 for a record or a version
+    that has no history (a broken or tampered link) instead of failing."""
+
+    def _has_history(self, object_id: str, version_id: str | None = None) -> bool:
+        versions = getattr(self.model, self.model._meta.simple_history_manager_attribute).all()
+        if not holds(versions, object_id, self.model._meta.pk.attname):
+            return False
+        return version_id is None or holds(versions, version_id, "history_id")
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        if not self._has_history(object_id) and not holds(self.model._default_manager.all(), object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None):
+        if not self._has_history(object_id, version_id):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class PortalAdmin(ScopedAdminMixin, ImportExportAdmin, HistoryAdmin):
     """Scoped like the portal; import and export each need their own permission
     (IMPORT_EXPORT_*_PERMISSION_CODE), and resources know the user. Where a page of records
     shows what the portal logs (children's records, whole NIKs), opening it writes the same
@@ -265,7 +285,7 @@ class ManagedUsersMixin:
     superusers, who alone may bring back what a version held (staff rights, other areas)."""
 
     def _manageable(self, request: HttpRequest, object_id: str) -> bool:
-        return self.get_queryset(request).filter(pk=unquote(object_id)).exists()  # type: ignore[attr-defined]
+        return holds(self.get_queryset(request), object_id)  # type: ignore[attr-defined]
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         if not self._manageable(request, object_id):
@@ -294,7 +314,7 @@ class ManagedUsersMixin:
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ManagedUsersMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
+class AssignmentAdmin(ManagedUsersMixin, ScopedChoicesMixin, HistoryAdmin):
     list_display = ["user", "role", "area_label", "starts_on", "ends_on"]
     list_filter = ["role"]
     search_fields = [
@@ -338,7 +358,7 @@ class AssignmentInline(ScopedTabularInline):
 
 
 @admin.register(User)
-class UserAdmin(ManagedUsersMixin, SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(ManagedUsersMixin, HistoryAdmin, BaseUserAdmin):
     """Superusers manage every account. A regional administrator (with the user permissions)
     manages the accounts inside their area and grants only assignments inside it: staff
     rights, superuser status, groups and permissions are not theirs to give."""

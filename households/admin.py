@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from desmigratif.access import can_see_full_nik
-from desmigratif.admin import ImportExportAdmin, PortalAdmin, ScopedTabularInline
+from desmigratif.admin import HistoryAdmin, ImportExportAdmin, PortalAdmin, ScopedTabularInline
 from desmigratif.models import AccessLog
 from desmigratif.resources import village_code_of
 from households import resources
@@ -103,7 +102,7 @@ class JobAdmin(ImportExportAdmin):
 
 
 @admin.register(PlacementAgency)
-class PlacementAgencyAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+class PlacementAgencyAdmin(ImportExportAdmin, HistoryAdmin):
     resource_classes = [resources.PlacementAgencyResource]
     list_display = ["name", "licence_number", "is_active"]
     list_filter = ["is_active"]

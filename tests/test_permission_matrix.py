@@ -666,3 +666,25 @@ def test_no_filter_parameter_answers_500(client, cast, world, value):
     if "\x00" in value:
         client.force_login(cast["officer_a"])
         assert client.get(reverse("enterprises:index"), {"category": value}).status_code == 400
+
+
+def test_no_admin_page_answers_500_to_an_id_that_is_not_one(client, cast):
+    """A broken or tampered admin link (``/admin/…/abc/change/``, a history version ``abc``) is
+    a record that is not there, for every admin, as a staff officer and as a superuser."""
+    from django.contrib import admin
+
+    client.raise_request_exception = False
+    failures = []
+    for user_name in ("officer_a", "administrator"):
+        client.force_login(cast[user_name])
+        for model in admin.site._registry:
+            info = (model._meta.app_label, model._meta.model_name)
+            for name, args in (("change", ["abc"]), ("delete", ["abc"]), ("history", ["abc"])):
+                url = reverse(f"admin:{info[0]}_{info[1]}_{name}", args=args)
+                if client.get(url).status_code >= 500:
+                    failures.append((user_name, url))
+            if hasattr(model, "history"):
+                url = reverse(f"admin:{info[0]}_{info[1]}_simple_history", args=["1", "abc"])
+                if client.get(url).status_code >= 500:
+                    failures.append((user_name, url))
+    assert not failures
