@@ -153,3 +153,17 @@ def test_logout_is_a_post(client, officer_a):
 def test_favicon_redirects_to_the_portal_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response.url.endswith("desmigratif/favicon.svg")
+
+
+def test_an_address_no_page_has_answers_404_with_the_menu(client, cast, settings):
+    # Production settings: the 404 page renders the templates (with DEBUG the debug page does).
+    settings.DEBUG = False
+    for user in (cast["officer_a"], cast["analyst"], None):
+        if user is not None:
+            client.force_login(user)
+        else:
+            client.logout()
+        response = client.get("/layanan-migrasi/tidak-ada/", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 404
+        if user is not None:
+            assert "Migration services" in response.content.decode()
