@@ -1,4 +1,4 @@
-"""Load: the portal served by gunicorn as in production, under 50 concurrent users.
+"""Load: the portal served by gunicorn as in production: its capacity at a latency bound.
 
 Run: `make bench-load` (or `DEBUG=1 .venv/bin/python benchmarks/load.py`).
 
@@ -25,31 +25,46 @@ Setup (not measured):
   included). The task worker (``manage.py db_worker``) runs beside it, as in production,
   unless BENCH_TASK_WORKER=0: the dashboards and the edits queue summary refreshes.
 
-Measured: a second process drives the server on 127.0.0.1. Each simulated user logs in once
-(GET and POST /masuk/ with the CSRF token, then the TOTP code for analysts), and then, with no
-think time (BENCH_THINK_MS), loops over its role's mix:
+Measured: a second process drives the server on 127.0.0.1. Each simulated user (a logged-in
+session) logs in once (GET and POST /masuk/ with the CSRF token, then the TOTP code for
+analysts). Then:
 
-* officers: the household list with a name search and a sort (30 %), a household page of
-  their village (35 %), the village dashboard (15 %), editing a household (20 %: GET the
-  edit form, change the address, POST the whole form back with its CSRF token and ``version``
-  for the lost-update check; each officer edits its own households, so no 409 is expected);
-* coordinators: the household list (40 %), a household page (20 %), the regency dashboard
-  (40 %);
-* analysts: the national dashboard (40 %), a province dashboard (60 %).
+1. **Baseline.** Every user on ``/healthz`` (the whole middleware stack and one ``SELECT 1``)
+   with no think time for BENCH_BASELINE_SECONDS (default 10): the most this stack can serve
+   here, ``healthz_rps``.
+2. **Capacity at a latency bound.** An open load: actions arrive at a set rate (Poisson
+   arrivals, whatever the server's answers), each handed to an idle session, which does one
+   action of its role's mix:
 
-After BENCH_WARMUP seconds (default 5, not counted) the requests started during
-BENCH_SECONDS (default 60) are counted: throughput, latency percentiles (from the first byte
-sent, connection included, to the last byte received), per kind, and errors. An error is a
-timeout (BENCH_TIMEOUT, 30 s), a connection error, or any status other than the one the page
-answers when it works: 200 for pages, 302 for the login and the saved form. That is stricter
-than "not 2xx/3xx": a redirect to the login page or a form sent back with errors counts too.
-Then a baseline on the same server and sessions: every user on ``/healthz`` (the whole
-middleware stack and one ``SELECT 1``) for BENCH_BASELINE_SECONDS (default 10; 0 skips it), the
-most this stack can serve here; then each kind alone, one request at a time (BENCH_PROBE
-rounds, default 10), for its service time without queueing. The CPU used during the window
-by gunicorn, PostgreSQL (the whole embedded server, other databases included), the task
-worker, the load generator and everything else on the machine is printed in cores: the
-machine is shared, and "other processes" shows how much of it something else took.
+   * officers: the household list with a name search and a sort (30 %), a household page of
+     their village (35 %), the village dashboard (15 %), editing a household (20 %: GET the
+     edit form, change the address, POST the whole form back with its CSRF token and
+     ``version`` for the lost-update check; each officer edits its own households, so no 409
+     is expected);
+   * coordinators: the household list (40 %), a household page (20 %), the regency dashboard
+     (40 %);
+   * analysts: the national dashboard (40 %), a province dashboard (60 %).
+
+   A request's latency runs from the action's arrival (so the wait for a free session counts,
+   as a user's wait would) to the last byte received. The rate starts at BENCH_FIRST_RATE
+   actions/s (default 10) and grows by BENCH_GROWTH (default 1.3) per step while a step
+   holds: p95 <= BENCH_P95_MS (default 300) and no error; then BENCH_REFINE (default 2)
+   bisections between the last step that held and the first that did not. Each step is
+   BENCH_STEP_WARMUP seconds (default 3, not counted) and BENCH_STEP_SECONDS (default 20)
+   counted, and every request of a step ends before the next starts. An error is a timeout
+   (BENCH_TIMEOUT, 30 s), a connection error, or any status other than the one the page
+   answers when it works: 200 for pages, 302 for the login and the saved form (stricter than
+   "not 2xx/3xx": a redirect to the login page or a form sent back with errors counts too).
+   ``capacity_rps_at_p95_300ms`` is the requests/s served by the fastest step that held (an
+   edit is two requests); its latency per kind and CPU are reported.
+3. **Each kind alone**, one request at a time (BENCH_PROBE rounds, default 10), for its service
+   time without queueing.
+
+The CPU used during the capacity step by gunicorn, PostgreSQL (the whole server, other
+databases included), the task worker, the load generator and everything else on the machine
+is printed in cores: the machine is shared, and "other processes" shows how much of it
+something else took. A closed loop of N users with no think time (what this benchmark did
+before) only measures a queue: its p95 is about N / throughput, whatever the pages cost.
 
 The load generator is the small asyncio HTTP/1.1 client below (one process, one event loop,
 keep-alive when the server allows it), standard library only: no new dependency, nothing to
@@ -61,8 +76,9 @@ Python stack per request (gevent, and requests or its FastHttpUser) than this cl
 client's own CPU is measured and printed (``load generator`` in cores, ``client_cpu`` in the
 JSON): about 0.07 of a core at 50 requests/s here, HTML parsing of the edit forms included.
 
-Options: BENCH_SECONDS, BENCH_USERS (50), BENCH_WORKERS (2 x cores + 1), BENCH_THREADS (1),
-BENCH_THINK_MS (0), BENCH_WARMUP, BENCH_TIMEOUT, BENCH_PROBE, BENCH_BASELINE_SECONDS,
+Options: BENCH_USERS (sessions, 50), BENCH_WORKERS (2 x cores + 1), BENCH_THREADS (1),
+BENCH_FIRST_RATE, BENCH_GROWTH, BENCH_REFINE, BENCH_MAX_RATE (400), BENCH_P95_MS,
+BENCH_STEP_SECONDS, BENCH_STEP_WARMUP, BENCH_TIMEOUT, BENCH_PROBE, BENCH_BASELINE_SECONDS,
 BENCH_TASK_WORKER (1).
 The machine is shared and noisy. The last line is one JSON object.
 """
@@ -94,12 +110,16 @@ from urllib.parse import quote, urlencode
 ROOT = Path(__file__).resolve().parent.parent
 CORES = os.cpu_count() or 1
 HOUSEHOLDS = 1_000_000
-SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 USERS = int(os.environ.get("BENCH_USERS", "50"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * CORES + 1)))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
-THINK_MS = float(os.environ.get("BENCH_THINK_MS", "0"))
-WARMUP = float(os.environ.get("BENCH_WARMUP", "5"))
+FIRST_RATE = float(os.environ.get("BENCH_FIRST_RATE", "10"))
+GROWTH = float(os.environ.get("BENCH_GROWTH", "1.3"))
+REFINE = int(os.environ.get("BENCH_REFINE", "2"))
+MAX_RATE = float(os.environ.get("BENCH_MAX_RATE", "400"))
+P95_BOUND_MS = float(os.environ.get("BENCH_P95_MS", "300"))
+STEP_SECONDS = float(os.environ.get("BENCH_STEP_SECONDS", "20"))
+STEP_WARMUP = float(os.environ.get("BENCH_STEP_WARMUP", "3"))
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "30"))
 PROBE_ROUNDS = int(os.environ.get("BENCH_PROBE", "10"))
 BASELINE_SECONDS = float(os.environ.get("BENCH_BASELINE_SECONDS", "10"))
@@ -494,63 +514,76 @@ def main() -> None:
 
 
 def report(result: dict, *, households: int, server_errors: list[str], stand_ins: list[str]) -> None:
-    total = result["total"]
-    print(
-        f"{result['users']} users, {result['seconds']:.0f} s measured after {WARMUP:.0f} s of warm-up, "
-        f"think time {THINK_MS:.0f} ms; {WORKERS} workers x {THREADS} threads; "
-        f"logins {result['login_s']:.1f} s"
-    )
-    print(
-        f"all: {total['count']} requests, {total['rps']:.1f} requests/s, p50 {total['p50']:.0f} ms, "
-        f"p95 {total['p95']:.0f} ms, p99 {total['p99']:.0f} ms, max {total['max']:.0f} ms, "
-        f"{total['errors']} errors"
-    )
-    print(f"{'kind':<21}{'share':>7}{'count':>7}{'req/s':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>7}{'alone':>7}")
-    print(f"{'':<21}{'':>7}{'':>7}{'':>7}{'ms':>7}{'ms':>7}{'ms':>7}{'ms':>7}{'p50 ms':>7}")
-    for kind, row in result["kinds"].items():
-        print(
-            f"{kind:<21}{row['share'] * 100:>6.1f}%{row['count']:>7}{row['rps']:>7.1f}{row['p50']:>7.0f}"
-            f"{row['p95']:>7.0f}{row['p99']:>7.0f}{row['max']:>7.0f}{row['alone_p50']:>7.0f}"
-            + (f"  errors {row['errors']}" if row["errors"] else "")
-        )
+    print(f"{result['users']} sessions; {WORKERS} workers x {THREADS} threads; logins {result['login_s']:.1f} s")
     baseline = result["baseline"]
     if baseline:
         print(
-            f"baseline, the same users on /healthz (middleware and one SELECT 1): {baseline['rps']:.1f} requests/s, "
+            f"baseline, every session on /healthz (middleware and one SELECT 1): {baseline['rps']:.1f} requests/s, "
             f"p50 {baseline['p50']:.0f} ms, p95 {baseline['p95']:.0f} ms, {baseline['errors']} errors"
         )
-    cpu = result["cpu"]
     print(
-        "CPU during the window, in cores (of "
-        f"{CORES}): "
-        + ", ".join(f"{name} {value:.2f}" for name, value in cpu.items())
-        + f"; per request: {result['cpu_ms_per_request']:.1f} ms of server CPU (gunicorn + PostgreSQL + task worker)"
+        f"steps ({STEP_SECONDS:.0f} s each after {STEP_WARMUP:.0f} s; holds: p95 <= {P95_BOUND_MS:.0f} ms, no error):"
     )
-    if result["error_kinds"]:
-        print(f"errors by cause: {result['error_kinds']}")
+    print(f"{'offered':>9}{'served':>9}{'p50':>7}{'p95':>7}{'p99':>7}{'errors':>8}  ")
+    print(f"{'actions/s':>9}{'req/s':>9}{'ms':>7}{'ms':>7}{'ms':>7}")
+    for step in result["steps"]:
+        print(
+            f"{step['offered']:>9.1f}{step['rps']:>9.1f}{step['p50']:>7.0f}{step['p95']:>7.0f}{step['p99']:>7.0f}"
+            f"{step['errors']:>8}  {'holds' if step['holds'] else 'does not hold'}"
+        )
+    best = result["best"]
+    healthz = baseline["rps"] if baseline else None
+    if best is None:
+        print(f"capacity: no step held, not even {FIRST_RATE:.0f} actions/s")
+    else:
+        ratio = f" ({best['rps'] / healthz:.2f}x /healthz)" if healthz else ""
+        print(f"capacity at p95 <= {P95_BOUND_MS:.0f} ms: {best['rps']:.1f} requests/s{ratio}; that step by kind:")
+        print(f"{'kind':<21}{'share':>7}{'count':>7}{'req/s':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>7}{'alone':>7}")
+        print(f"{'':<21}{'':>7}{'':>7}{'':>7}{'ms':>7}{'ms':>7}{'ms':>7}{'ms':>7}{'p50 ms':>7}")
+        for kind, row in best["kinds"].items():
+            print(
+                f"{kind:<21}{row['share'] * 100:>6.1f}%{row['count']:>7}{row['rps']:>7.1f}{row['p50']:>7.0f}"
+                f"{row['p95']:>7.0f}{row['p99']:>7.0f}{row['max']:>7.0f}{result['alone_p50'].get(kind, 0.0):>7.0f}"
+            )
+        cpu = best["cpu"]
+        print(
+            f"CPU during that step, in cores (of {CORES}): "
+            + ", ".join(f"{name} {value:.2f}" for name, value in cpu.items())
+            + f"; per request: {best['cpu_ms_per_request']:.1f} ms of server CPU (gunicorn + PostgreSQL + task worker)"
+        )
+    failed = next((step for step in result["steps"] if not step["holds"] and step["error_kinds"]), None)
+    if failed:
+        print(f"errors at {failed['offered']:.1f} actions/s: {failed['error_kinds']}")
     if server_errors:
         print(f"server log: {len(server_errors)} error lines, first: {server_errors[0]}")
+    figures = best or {"rps": 0.0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "kinds": {}, "cpu": {}, "count": 0}
     print(
         json.dumps(
             {
                 "households": households,
                 "users": result["users"],
-                "seconds": round(result["seconds"], 1),
                 "workers": WORKERS,
                 "threads": THREADS,
-                "think_ms": THINK_MS,
-                "requests": total["count"],
-                "rps": round(total["rps"], 1),
-                "p50_ms": round(total["p50"], 1),
-                "p95_ms": round(total["p95"], 1),
-                "p99_ms": round(total["p99"], 1),
-                "errors": total["errors"],
-                "mix": {kind: round(row["share"], 3) for kind, row in result["kinds"].items()},
-                "p95_ms_by_kind": {kind: round(row["p95"], 1) for kind, row in result["kinds"].items()},
-                "alone_p50_ms": {kind: round(row["alone_p50"], 1) for kind, row in result["kinds"].items()},
-                "cpu_cores": {name: round(value, 2) for name, value in cpu.items()},
-                "client_cpu": round(cpu.get("load generator", 0.0), 2),
-                "healthz_rps": round(baseline["rps"], 1) if baseline else None,
+                "p95_bound_ms": P95_BOUND_MS,
+                "capacity_rps_at_p95_300ms": round(figures["rps"], 1),
+                "healthz_rps": round(healthz, 1) if healthz else None,
+                "capacity_vs_healthz": round(figures["rps"] / healthz, 3) if healthz else None,
+                "p50_ms": round(figures["p50"], 1),
+                "p95_ms": round(figures["p95"], 1),
+                "p99_ms": round(figures["p99"], 1),
+                "steps": [
+                    {
+                        key: (round(value, 1) if isinstance(value, float) else value)
+                        for key, value in step.items()
+                        if key in {"offered", "rps", "p95", "errors", "holds"}
+                    }
+                    for step in result["steps"]
+                ],
+                "mix": {kind: round(row["share"], 3) for kind, row in figures["kinds"].items()},
+                "p95_ms_by_kind": {kind: round(row["p95"], 1) for kind, row in figures["kinds"].items()},
+                "alone_p50_ms": {kind: round(value, 1) for kind, value in result["alone_p50"].items()},
+                "cpu_cores": {name: round(value, 2) for name, value in figures["cpu"].items()},
+                "client_cpu": round(figures["cpu"].get("load generator", 0.0), 2),
                 "collectstatic_stand_ins": stand_ins,
             }
         )
@@ -783,9 +816,12 @@ class SimulatedUser:
         self.random = random.Random(seed)
         mix = MIXES[entry["role"]]
         self.actions, self.weights = list(mix), list(mix.values())
+        self.arrived: float | None = None
 
     async def call(self, kind: str, method: str, path: str, form=None, expect: int = 200) -> Response:
-        started = time.monotonic()
+        # The first request of an action counts from the action's arrival (time spent waiting
+        # for a free session included).
+        started, self.arrived = (self.arrived if self.arrived is not None else time.monotonic()), None
         error = None
         try:
             response = await asyncio.wait_for(self.client.request(method, path, form), TIMEOUT)
@@ -827,8 +863,18 @@ class SimulatedUser:
                 pass  # recorded by call()
             except (ValueError, KeyError, IndexError) as failure:
                 self.recorder.add(action, time.monotonic(), 0.0, f"client error ({type(failure).__name__})")
-            if THINK_MS:
-                await asyncio.sleep(self.random.expovariate(1000 / THINK_MS))
+
+    async def act(self, arrived: float) -> None:
+        """One action of the role's mix, for an arrival at ``arrived``."""
+        action = self.random.choices(self.actions, self.weights)[0]
+        self.arrived = arrived
+        try:
+            await self.do(action)
+        except RequestFailed:
+            pass  # recorded by call()
+        except (ValueError, KeyError, IndexError) as failure:
+            self.recorder.add(action, arrived, 0.0, f"client error ({type(failure).__name__})")
+        self.arrived = None
 
     async def do(self, action: str) -> None:
         urls, plan, pick = self.urls, self.plan, self.random.choice
@@ -924,9 +970,100 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-async def drive(plan: dict) -> dict:
+def summarise(samples: list[Sample], seconds: float) -> dict:
+    every = [s.ms for s in samples]
+    kinds = {}
+    for kind in KINDS:
+        mine = [s for s in samples if s.kind == kind]
+        if mine:
+            ms = [s.ms for s in mine]
+            kinds[kind] = {
+                "count": len(mine),
+                "share": len(mine) / len(samples),
+                "rps": len(mine) / seconds,
+                "p50": percentile(ms, 0.5),
+                "p95": percentile(ms, 0.95),
+                "p99": percentile(ms, 0.99),
+                "max": max(ms),
+                "errors": sum(1 for s in mine if s.error),
+            }
+    error_kinds: dict[str, int] = {}
+    for sample in samples:
+        if sample.error:
+            key = f"{sample.kind}: {sample.error}"
+            error_kinds[key] = error_kinds.get(key, 0) + 1
+    return {
+        "count": len(samples),
+        "rps": len(samples) / seconds,
+        "p50": percentile(every, 0.5),
+        "p95": percentile(every, 0.95),
+        "p99": percentile(every, 0.99),
+        "max": max(every, default=0.0),
+        "errors": sum(error_kinds.values()),
+        "error_kinds": error_kinds,
+        "kinds": kinds,
+    }
+
+
+async def offered_step(users: list[SimulatedUser], rate: float, pids: dict[str, int | None], seed: int) -> dict:
+    """Actions arriving at ``rate`` per second for STEP_WARMUP + STEP_SECONDS, each done by an
+    idle session (waiting for one if every session is busy: that wait is the user's too)."""
     recorder = Recorder()
-    users = [SimulatedUser(entry, plan, recorder, seed=number) for number, entry in enumerate(plan["users"])]
+    for user in users:
+        user.recorder = recorder
+    idle: asyncio.Queue[SimulatedUser] = asyncio.Queue()
+    for user in users:
+        idle.put_nowait(user)
+    arrivals = random.Random(seed)
+
+    async def one(arrived: float) -> None:
+        user = await idle.get()
+        try:
+            await user.act(arrived)
+        finally:
+            idle.put_nowait(user)
+
+    begin = time.monotonic() + STEP_WARMUP
+    end = begin + STEP_SECONDS
+    recorder.window = (begin, end)
+    meter = CpuMeter(pids)
+    tasks = []
+    measuring = False
+    busy_before = wall_before = 0.0
+    at = time.monotonic()
+    while True:
+        at += arrivals.expovariate(rate)
+        if at >= end:
+            break
+        if not measuring and at >= begin:
+            await asyncio.sleep(max(0.0, begin - time.monotonic()))
+            meter.start()
+            busy_before, wall_before, measuring = machine_busy(), time.monotonic(), True
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        tasks.append(asyncio.create_task(one(at)))
+    await asyncio.sleep(max(0.0, end - time.monotonic()))
+    meter.sample()
+    busy_after, wall_after = machine_busy(), time.monotonic()
+    await asyncio.gather(*tasks)
+
+    wall = max(1e-9, wall_after - wall_before)
+    cpu = {name: value / wall for name, value in meter.seconds().items()}
+    machine = (busy_after - busy_before) / wall
+    cpu["other processes"] = max(0.0, machine - sum(cpu.values()))
+    cpu["machine"] = machine
+    step = summarise(recorder.samples, STEP_SECONDS)
+    server_cpu = sum(cpu.get(name, 0.0) for name in ("gunicorn", "PostgreSQL", "task worker"))
+    step.update(
+        offered=rate,
+        holds=bool(recorder.samples) and step["p95"] <= P95_BOUND_MS and step["errors"] == 0,
+        cpu=cpu,
+        cpu_ms_per_request=server_cpu * wall * 1000 / max(1, step["count"]),
+    )
+    return step
+
+
+async def drive(plan: dict) -> dict:
+    users = [SimulatedUser(entry, plan, Recorder(), seed=number) for number, entry in enumerate(plan["users"])]
     say(f"logging in {len(users)} users")
     started = time.monotonic()
     logins = await asyncio.gather(*(user.login() for user in users), return_exceptions=True)
@@ -934,30 +1071,12 @@ async def drive(plan: dict) -> dict:
     if failed:
         raise SystemExit(f"{len(failed)} logins failed, e.g. {failed[:3]}")
     login_s = time.monotonic() - started
-
-    begin = time.monotonic() + WARMUP
-    end = begin + SECONDS
-    recorder.window = (begin, end)
-    say(f"warm-up {WARMUP:.0f} s, then {SECONDS:.0f} s measured")
-    pids = {"gunicorn": plan["pids"]["gunicorn"], "PostgreSQL": plan["pids"]["postgres"]}
-    pids["task worker"] = plan["pids"]["task_worker"]
-    pids["load generator"] = os.getpid()
-    tasks = [asyncio.create_task(user.run(end)) for user in users]
-    await asyncio.sleep(max(0.0, begin - time.monotonic()))
-    meter = CpuMeter(pids)
-    meter.start()
-    busy_before, wall_before = machine_busy(), time.monotonic()
-    await meter.follow(end)
-    busy_after, wall_after = machine_busy(), time.monotonic()
-    await asyncio.gather(*tasks)
-    last = max((s.started + s.ms / 1000 for s in recorder.samples), default=end)
-    seconds = last - begin
-
-    wall = wall_after - wall_before
-    cpu = {name: value / wall for name, value in meter.seconds().items()}
-    machine = (busy_after - busy_before) / wall
-    cpu["other processes"] = max(0.0, machine - sum(cpu.values()))
-    cpu["machine"] = machine
+    pids = {
+        "gunicorn": plan["pids"]["gunicorn"],
+        "PostgreSQL": plan["pids"]["postgres"],
+        "task worker": plan["pids"]["task_worker"],
+        "load generator": os.getpid(),
+    }
 
     baseline = {}
     if BASELINE_SECONDS > 0:
@@ -976,13 +1095,40 @@ async def drive(plan: dict) -> dict:
             "p95": percentile(ms, 0.95),
             "errors": sum(1 for sample in floor.samples if sample.error),
         }
-        for user in users:
-            user.recorder = recorder
+
+    steps: list[dict] = []
+
+    async def step(rate: float) -> dict:
+        say(f"offered load {rate:.1f} actions/s")
+        result = await offered_step(users, rate, pids, seed=len(steps))
+        steps.append(result)
+        say(f"  served {result['rps']:.1f} requests/s, p95 {result['p95']:.0f} ms, {result['errors']} errors")
+        return result
+
+    held, broke = None, None
+    rate = FIRST_RATE
+    while rate <= MAX_RATE:
+        if (await step(rate))["holds"]:
+            held, rate = rate, rate * GROWTH
+        else:
+            broke = rate
+            break
+    if held is not None and broke is not None:
+        for _round in range(REFINE):
+            middle = (held + broke) / 2
+            if (await step(middle))["holds"]:
+                held = middle
+            else:
+                broke = middle
+    passing = [s for s in steps if s["holds"]]
+    best = max(passing, key=lambda s: s["rps"]) if passing else None
 
     say(f"each kind alone, {PROBE_ROUNDS} rounds")
-    recorder.probe = {}
+    probe = Recorder()
+    probe.probe = {}
     by_role = {}
     for user in users:
+        user.recorder = probe
         by_role.setdefault(user.entry["role"], user)
     for _round in range(PROBE_ROUNDS):
         for role, user in by_role.items():
@@ -992,49 +1138,13 @@ async def drive(plan: dict) -> dict:
     for user in users:
         await user.client.close()
 
-    samples = recorder.samples
-    every = [s.ms for s in samples]
-    kinds = {}
-    for kind in KINDS:
-        mine = [s for s in samples if s.kind == kind]
-        if not mine:
-            continue
-        ms = [s.ms for s in mine]
-        kinds[kind] = {
-            "count": len(mine),
-            "share": len(mine) / len(samples),
-            "rps": len(mine) / seconds,
-            "p50": percentile(ms, 0.5),
-            "p95": percentile(ms, 0.95),
-            "p99": percentile(ms, 0.99),
-            "max": max(ms),
-            "errors": sum(1 for s in mine if s.error),
-            "alone_p50": percentile(recorder.probe.get(kind, []), 0.5),
-        }
-    error_kinds: dict[str, int] = {}
-    for sample in samples:
-        if sample.error:
-            key = f"{sample.kind}: {sample.error}"
-            error_kinds[key] = error_kinds.get(key, 0) + 1
-    server_cpu = sum(cpu.get(name, 0.0) for name in ("gunicorn", "PostgreSQL", "task worker"))
     return {
         "users": len(users),
-        "seconds": seconds,
         "login_s": login_s,
-        "total": {
-            "count": len(samples),
-            "rps": len(samples) / seconds,
-            "p50": percentile(every, 0.5),
-            "p95": percentile(every, 0.95),
-            "p99": percentile(every, 0.99),
-            "max": max(every, default=0.0),
-            "errors": sum(error_kinds.values()),
-        },
-        "kinds": kinds,
-        "error_kinds": error_kinds,
         "baseline": baseline,
-        "cpu": cpu,
-        "cpu_ms_per_request": server_cpu * wall * 1000 / max(1, len(samples)),
+        "steps": steps,
+        "best": best,
+        "alone_p50": {kind: percentile(ms, 0.5) for kind, ms in probe.probe.items()},
     }
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from childcare.models import ActivityKind, Child, LearningHouse, Session
 from desmigratif.access import Action, AnyUser, scoped
-from desmigratif.forms import VersionedForm, VillageField
+from desmigratif.forms import VersionedForm, VillageField, choice_labels, form_field
 from households.models import Person
 
 DATE = {"type": "date"}
@@ -25,7 +26,7 @@ class LearningHouseForm(VersionedForm):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["village"].limit_to(user, Action.WRITE)
+        form_field(self, "village", VillageField).limit_to(user, Action.WRITE)
 
 
 class ChildForm(VersionedForm):
@@ -44,20 +45,23 @@ class ChildForm(VersionedForm):
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         household = self.instance.person.household
-        self.fields["learning_house"].queryset = scoped(
+        form_field(self, "learning_house", forms.ModelChoiceField).queryset = scoped(
             LearningHouse.objects.filter(village_id=household.village_id, is_active=True), user, Action.WRITE
         )
         # Parents abroad: the stays of the child's household members; the caregiver: one of them.
         relatives = Person.objects.filter(household=household).exclude(pk=self.instance.person_id)
-        self.fields["parents_abroad"].queryset = scoped(
-            self.fields["parents_abroad"].queryset.filter(person__in=relatives).select_related("person"),
+        parents_abroad = form_field(self, "parents_abroad", forms.ModelMultipleChoiceField)
+        stays = cast(QuerySet, parents_abroad.queryset)  # the model field's, which the ModelForm set
+        parents_abroad.queryset = scoped(
+            stays.filter(person__in=relatives).select_related("person"),
             user,
             Action.WRITE,
         )
-        self.fields["parents_abroad"].label_from_instance = lambda episode: (
-            f"{episode.person.name}: {episode.get_status_display()} {episode.destination_country}"
+        choice_labels(
+            parents_abroad,
+            lambda episode: f"{episode.person.name}: {episode.get_status_display()} {episode.destination_country}",
         )
-        self.fields["caregiver"].queryset = scoped(relatives, user, Action.WRITE)
+        form_field(self, "caregiver", forms.ModelChoiceField).queryset = scoped(relatives, user, Action.WRITE)
 
 
 class SessionForm(VersionedForm):
@@ -73,18 +77,22 @@ class SessionForm(VersionedForm):
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         house = self.instance.learning_house
-        self.fields["kind"].queryset = ActivityKind.objects.active()
-        children = scoped(Child.objects.filter(learning_house=house).select_related("person"), user, Action.WRITE)
-        self.fields["children"].queryset = children
-        self.fields["children"].label_from_instance = lambda child: child.person.name
-        self.fields["caregivers"].queryset = scoped(
+        form_field(self, "kind", forms.ModelChoiceField).queryset = ActivityKind.objects.active()
+        children = form_field(self, "children", forms.ModelMultipleChoiceField)
+        children.queryset = scoped(
+            Child.objects.filter(learning_house=house).select_related("person"), user, Action.WRITE
+        )
+        choice_labels(children, lambda child: child.person.name)
+        caregivers = form_field(self, "caregivers", forms.ModelMultipleChoiceField)
+        caregivers.queryset = scoped(
             Person.objects.filter(cared_for__learning_house=house).distinct(), user, Action.WRITE
         )
-        self.fields["caregivers"].label_from_instance = lambda person: person.name
-        self.fields["caregivers"].help_text = _("For parenting classes.")
+        choice_labels(caregivers, lambda person: person.name)
+        caregivers.help_text = _("For parenting classes.")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         kind = cleaned.get("kind")
         if cleaned.get("caregivers") and kind is not None and not kind.for_caregivers:
             self.add_error("caregivers", _("Caregivers are recorded for parenting classes only."))

@@ -122,9 +122,10 @@ class Child(Versioned):
         if self.person_id and not self.person.is_minor:
             errors["person"] = _("Only a person under 18 with a known date of birth can be registered as a child.")
         village = self.person.household.village_id if self.person_id else None
-        if self.learning_house_id and self.learning_house.village_id != village:
+        house, caregiver = self.learning_house, self.caregiver  # None without one (no query then)
+        if house is not None and house.village_id != village:
             errors["learning_house"] = _("The learning house must be in the child's village.")
-        if self.caregiver_id and self.caregiver.household.village_id != village:
+        if caregiver is not None and caregiver.household.village_id != village:
             errors["caregiver"] = _("The caregiver must live in the child's village.")
         if self.caregiver_id and self.caregiver_id == self.person_id:
             errors["caregiver"] = _("A child cannot be their own caregiver.")

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView
 from childcare.forms import ChildForm, LearningHouseForm, SessionForm
 from childcare.models import Child, LearningHouse, Session
 from desmigratif.access import Action, ScopedQuerysetMixin, ScopeRequiredMixin, can, get_scoped_object_or_404
+from desmigratif.http import AuthenticatedHttpRequest
 from desmigratif.models import AccessLog
 from desmigratif.pagination import KeysetListMixin
 from desmigratif.views import VersionedFormView
@@ -100,6 +101,7 @@ class ChildDetailView(ScopedQuerysetMixin, DetailView):
     model = Child
     scope_action = Action.WRITE  # the village's officers only
     template_name = "childcare/child_detail.html"
+    request: AuthenticatedHttpRequest
 
     def get_queryset(self) -> QuerySet[Child]:
         return (

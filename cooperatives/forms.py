@@ -8,7 +8,7 @@ from django import forms
 
 from cooperatives.models import Cooperative, Facility, Membership
 from desmigratif.access import Action, AnyUser, scoped
-from desmigratif.forms import VersionedForm, VillageField
+from desmigratif.forms import VersionedForm, VillageField, form_field
 from enterprises.models import Enterprise
 from households.models import Household
 
@@ -39,8 +39,9 @@ class CooperativeForm(VersionedForm):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["village"].limit_to(user, Action.WRITE)
-        self.fields["enterprises"].queryset = scoped(Enterprise.objects.all(), user, Action.WRITE)
+        form_field(self, "village", VillageField).limit_to(user, Action.WRITE)
+        enterprises = form_field(self, "enterprises", forms.ModelMultipleChoiceField)
+        enterprises.queryset = scoped(Enterprise.objects.all(), user, Action.WRITE)
 
 
 class MembershipForm(VersionedForm):
@@ -57,8 +58,9 @@ class MembershipForm(VersionedForm):
         cooperative = self.instance.cooperative
         villages = [cooperative.village_id, *cooperative.villages_served.values_list("code", flat=True)]
         households = Household.objects.current().filter(village_id__in=villages).order_by("kk_number")
-        self.fields["household"].queryset = scoped(households, user, Action.WRITE)
-        self.fields["household"].required = True
+        household = form_field(self, "household", forms.ModelChoiceField)
+        household.queryset = scoped(households, user, Action.WRITE)
+        household.required = True
 
 
 class FacilityForm(VersionedForm):
@@ -71,4 +73,4 @@ class FacilityForm(VersionedForm):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["village"].limit_to(user, Action.WRITE)
+        form_field(self, "village", VillageField).limit_to(user, Action.WRITE)

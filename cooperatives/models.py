@@ -128,12 +128,12 @@ class Membership(Versioned):
 
     @property
     def member_name(self) -> str:
-        return self.person.name if self.person_id else str(self.household)
+        return self.person.name if self.person is not None else str(self.household)
 
     def member_village(self) -> str | None:
-        if self.person_id:
+        if self.person is not None:
             return self.person.household.village_id
-        return self.household.village_id if self.household_id else None
+        return self.household.village_id if self.household is not None else None
 
     def clean(self) -> None:
         errors = {}

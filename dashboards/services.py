@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable
 from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
+from simple_history.utils import get_history_model_for_model
 
 from childcare import stats as childcare_stats
 from childcare.models import Session
@@ -133,7 +134,7 @@ def changed_villages(since: datetime.datetime) -> set[str]:
     record has been in (a household moved from A to B changes both)."""
     villages: set[str] = set()
     for model, path in _change_sources():
-        history = model.history.model
+        history = get_history_model_for_model(model)
         changed = history.objects.filter(history_date__gte=since).values("id")
         villages.update(
             code for code in history.objects.filter(id__in=changed).values_list(path, flat=True).distinct() if code

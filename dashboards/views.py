@@ -6,7 +6,7 @@ and no page here shows a name or a NIK: only counts of the summary."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -129,9 +129,10 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
         if self.child_areas_only():
             return context
         exact = _exact_children(user, code)
-        context["headlines_html"], context["sections_html"] = cache.get_or_set(
+        figures_html = cache.get_or_set(
             f"{base}:figures:{int(exact)}", lambda: self._figures_html(code, exact), DASHBOARD_CACHE_SECONDS
         )
+        context["headlines_html"], context["sections_html"] = cast(tuple[str, str], figures_html)
         context.update(
             region=region,
             code=code,
@@ -205,7 +206,9 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
         write = scope_for(user, Action.WRITE)
         rows = []
         for child in sorted(set(names) | set(figures)):
-            values = {column: figures.get(child, {}).get(column, 0) for column, _measure in CHILD_COLUMNS}
+            values: dict[str, int | None] = {
+                column: figures.get(child, {}).get(column, 0) for column, _measure in CHILD_COLUMNS
+            }
             kids = values["children"]
             if dashboard_panels.is_small_cell(kids) and not write.contains(child):
                 values["children"] = None

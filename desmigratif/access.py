@@ -30,21 +30,25 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.fields.related import RelatedField
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from desmigratif.models import Assignment, Region, Role, User, code_level
 
 AnyUser = User | AnonymousUser
 NATIONAL = ""
+# A queryset, of whatever class (a model's own QuerySet subclass keeps its methods through scoping).
+QS = TypeVar("QS", bound=models.QuerySet)
 
 
 class Action(enum.StrEnum):
@@ -121,12 +125,12 @@ class Scope:
                 condition |= Q(**{f"{path}__startswith": area + "."})
         return condition
 
-    def filter(self, queryset: models.QuerySet, path: str) -> models.QuerySet:
+    def filter(self, queryset: QS, path: str) -> QS:
         if self.is_empty:
             return queryset.none()
         return queryset.filter(self.q(path))
 
-    def regions(self, queryset: models.QuerySet) -> models.QuerySet:
+    def regions(self, queryset: QS) -> QS:
         """Regions of one level that the scope touches (see :meth:`touches`)."""
         if self.is_unlimited:
             return queryset
@@ -218,7 +222,7 @@ def scope_path(model: type[models.Model]) -> str:
     return path
 
 
-def scoped(queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.READ) -> models.QuerySet[M]:
+def scoped(queryset: QS, user: AnyUser, action: Action = Action.READ) -> QS:
     """The part of ``queryset`` the user may act on. Regions are filtered by what the
     user may navigate (their areas and the regions above them), assignments by the
     area they grant, every other record by its village."""
@@ -237,11 +241,11 @@ def scoped(queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.
     return scope.filter(queryset, scope_path(model))
 
 
-def scoped_history(queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.READ) -> models.QuerySet[M]:
+def scoped_history(queryset: QS, user: AnyUser, action: Action = Action.READ) -> QS:
     """The versions of a history (django-simple-history) the user may see: those that, as
     recorded, lay inside the user's scope. A record that moved from another village shows
     only what happened since it came; one that moved away, only what happened before it left."""
-    record_model = queryset.model.instance_type  # type: ignore[attr-defined]
+    record_model = queryset.model.instance_type  # a historical model's: the model of its records
     return scope_for(user, action).filter(queryset, scope_path(record_model))
 
 
@@ -250,7 +254,7 @@ def get_scoped_object_or_404(
 ) -> M:
     try:
         return scoped(queryset, user, action).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:  # the model's own DoesNotExist, which a generic M does not name
         raise Http404 from None
 
 
@@ -262,8 +266,10 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
     list pages show only their records and detail/update pages answer 404 outside it."""
 
     scope_action: Action = Action.READ
+    request: HttpRequest  # the view's
 
     def get_queryset(self) -> models.QuerySet:
+        # A mixin: get_queryset() is the view's it is mixed into (DetailView, ListView...).
         return scoped(super().get_queryset(), self.request.user, self.scope_action)  # type: ignore[misc]
 
 
@@ -272,10 +278,10 @@ class ScopeRequiredMixin(LoginRequiredMixin):
 
     scope_action: Action = Action.READ
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and scope_for(request.user, self.scope_action).is_empty:
             raise Http404
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
 
 def scope_required(action: Action) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -358,7 +364,12 @@ def _may_prefill(model: type[models.Model], name: str, value: Any) -> bool:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return False
-    target = field.target_field if field.is_relation else field
+    if isinstance(field, RelatedField | models.ForeignObjectRel):
+        target: models.Field = field.target_field
+    elif isinstance(field, models.Field):
+        target = field
+    else:
+        return False  # a generic foreign key: no form field holds it
     try:
         for item in value if isinstance(value, list) else [value]:
             python = target.to_python(item)
@@ -378,6 +389,11 @@ def holds(queryset: models.QuerySet, object_id: Any, field: str = "pk") -> bool:
         return False
 
 
+def _related_model(field: RelatedField) -> type[models.Model]:
+    # "self" and "app.Model" references are resolved to the class when the app registry is ready.
+    return cast(type[models.Model], field.related_model)
+
+
 class ScopedChoicesMixin:
     """For every admin form, inlines included: each foreign key and many-to-many field offers,
     and accepts when posted, only records the user may write. The form field's queryset is
@@ -385,15 +401,17 @@ class ScopedChoicesMixin:
     autocompletes alike."""
 
     def formfield_for_foreignkey(self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any) -> Any:
-        choices = writable_choices(db_field.related_model, request.user)
+        choices = writable_choices(_related_model(db_field), request.user)
         if choices is not None:
             kwargs["queryset"] = choices
+        # A mixin: formfield_for_foreignkey() is the ModelAdmin's (or inline's) it is mixed into.
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_manytomany(self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any) -> Any:
-        choices = writable_choices(db_field.related_model, request.user)
+        choices = writable_choices(_related_model(db_field), request.user)
         if choices is not None:
             kwargs["queryset"] = choices
+        # A mixin, as above.
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
@@ -404,13 +422,16 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     # Children's records are for their village's officers: those admins set WRITE here, as the
     # portal's pages of children do.
     view_action: Action = Action.READ
+    model: type[models.Model]  # the ModelAdmin's
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        # Mixin: super() is the ModelAdmin's.
         return scoped(super().get_queryset(request), request.user, self.view_action)  # type: ignore[misc]
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         """The add page's values from its link (``?village=…``), without those its fields could
         never hold: a tampered link opens the empty form instead of failing."""
+        # Mixin: super() is the ModelAdmin's.
         initial = super().get_changeform_initial_data(request)  # type: ignore[misc]
         return {name: value for name, value in initial.items() if _may_prefill(self.model, name, value)}
 
@@ -418,6 +439,7 @@ class ScopedAdminMixin(ScopedChoicesMixin):
         # An autocomplete offers records to link to: those the user may write, not all they read.
         if getattr(request.resolver_match, "url_name", None) == "autocomplete":
             queryset = scoped(queryset, request.user, Action.WRITE)
+        # Mixin: super() is the ModelAdmin's.
         return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
 
     def _writable(self, request: HttpRequest, obj: models.Model | None) -> bool:
@@ -426,9 +448,11 @@ class ScopedAdminMixin(ScopedChoicesMixin):
         return scoped(type(obj)._default_manager.filter(pk=obj.pk), request.user, Action.WRITE).exists()
 
     def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        # Mixin: super() is the ModelAdmin's.
         return super().has_change_permission(request, obj) and self._writable(request, obj)  # type: ignore[misc]
 
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        # Mixin: super() is the ModelAdmin's.
         return super().has_delete_permission(request, obj) and self._writable(request, obj)  # type: ignore[misc]
 
     def _in_view(self, request: HttpRequest, object_id: str) -> bool:
@@ -439,21 +463,24 @@ class ScopedAdminMixin(ScopedChoicesMixin):
         # exist" redirect.
         if not self._in_view(request, object_id):
             raise Http404
+        # Mixin: super() is the ModelAdmin's.
         return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
         if not self._in_view(request, object_id):
             raise Http404
+        # Mixin: super() is the ModelAdmin's.
         return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
 
     def _may_see_history(self, request: HttpRequest, object_id: str) -> bool:
         """A record's history is as private as the record. A deleted record's history (kept
         for recovery) has no village left to check: superusers only."""
-        if holds(self.model._default_manager.all(), object_id):  # type: ignore[attr-defined]
+        if holds(self.model._default_manager.all(), object_id):
             return self._in_view(request, object_id)
         return bool(request.user.is_superuser)
 
     def get_history_queryset(self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: Any):
+        # Mixin: super() is the ModelAdmin's.
         versions = super().get_history_queryset(request, history_manager, pk_name, object_id)  # type: ignore[misc]
         if getattr(self.model, "scope_path", None) is None:
             return versions
@@ -462,6 +489,7 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
         if not self._may_see_history(request, object_id):
             raise Http404
+        # Mixin: super() is the ModelAdmin's.
         return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
 
     def history_form_view(
@@ -469,6 +497,7 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     ) -> HttpResponse:
         if not self._may_see_history(request, object_id):
             raise Http404
+        # django-simple-history adds the attribute to the model's options; Options does not declare it.
         history = getattr(self.model, self.model._meta.simple_history_manager_attribute)  # type: ignore[attr-defined]
         versions = self.get_history_queryset(request, history, self.model._meta.pk.attname, unquote(object_id))
         if not holds(versions, version_id, "history_id"):
@@ -479,5 +508,7 @@ class ScopedAdminMixin(ScopedChoicesMixin):
                 raise PermissionDenied
             # As the admin's own change view: the revert and its version check in one transaction.
             with transaction.atomic():
+                # Mixin: super() is the ModelAdmin's.
                 return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+        # Mixin: super() is the ModelAdmin's.
         return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]

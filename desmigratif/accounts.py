@@ -24,6 +24,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from desmigratif.access import AnyUser, current_assignments
+from desmigratif.http import AuthenticatedHttpRequest, AxesHttpRequest
 from desmigratif.models import Role
 
 # Roles whose accounts reach national data or every record: a password alone is not enough.
@@ -59,7 +60,7 @@ def _next(request: HttpRequest) -> str:
 
 @never_cache
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The code of the user's device, once per session."""
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -73,7 +74,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new authenticator: the QR code (or the key to type), confirmed with a first code."""
     user = request.user
     if user.is_verified():
@@ -108,7 +109,7 @@ class LoginThrottle(AxesDatabaseHandler):
     spraying). Failures during a lockout are not recorded (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_
     LOCKOUT off), so a lockout ends 15 minutes after it began however often someone tries."""
 
-    def is_locked(self, request: HttpRequest, credentials: dict | None = None) -> bool:
+    def is_locked(self, request: AxesHttpRequest, credentials: dict | None = None) -> bool:
         if super().is_locked(request, credentials):
             return True
         since = timezone.now() - settings.AXES_COOLOFF_TIME

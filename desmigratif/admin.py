@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from desmigratif.access import ScopedAdminMixin, ScopedChoicesMixin, holds, manageable_assignments, manageable_users
 from desmigratif.forms import admin_form_for, assignment_form_for
+from desmigratif.http import signed_in_user
 from desmigratif.models import AccessLog, AdminImportFile, Assignment, District, Province, Regency, User, Village
 from desmigratif.uploads import ReadError, file_screen
 
@@ -174,7 +175,10 @@ class PortalAdmin(ScopedAdminMixin, ImportExportAdmin, HistoryAdmin):
         rows = self.sensitive_rows(request, records) if rows is None else rows
         if rows:
             AccessLog.objects.create(
-                user=request.user, kind=self.sensitive_view, what=f"admin {self.model._meta.label} {what}", rows=rows
+                user=signed_in_user(request),
+                kind=self.sensitive_view,
+                what=f"admin {self.model._meta.label} {what}",
+                rows=rows,
             )
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
@@ -216,13 +220,16 @@ class PortalAdmin(ScopedAdminMixin, ImportExportAdmin, HistoryAdmin):
     def get_data_for_export(self, request: HttpRequest, queryset, **kwargs):
         data = super().get_data_for_export(request, queryset, **kwargs)
         AccessLog.objects.create(
-            user=request.user, kind=AccessLog.Kind.EXPORT, what=f"admin {self.model._meta.label}", rows=len(data)
+            user=signed_in_user(request),
+            kind=AccessLog.Kind.EXPORT,
+            what=f"admin {self.model._meta.label}",
+            rows=len(data),
         )
         return data
 
     def process_result(self, result, request: HttpRequest):
         AccessLog.objects.create(
-            user=request.user,
+            user=signed_in_user(request),
             kind=AccessLog.Kind.IMPORT,
             what=f"admin {self.model._meta.label}",
             rows=result.total_rows,
@@ -285,21 +292,25 @@ class ManagedUsersMixin:
     superusers, who alone may bring back what a version held (staff rights, other areas)."""
 
     def _manageable(self, request: HttpRequest, object_id: str) -> bool:
+        # Mixin: get_queryset() is the ModelAdmin's.
         return holds(self.get_queryset(request), object_id)  # type: ignore[attr-defined]
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         if not self._manageable(request, object_id):
             raise Http404
+        # Mixin: super() is the ModelAdmin's.
         return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
         if not self._manageable(request, object_id):
             raise Http404
+        # Mixin: super() is the ModelAdmin's.
         return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
         if not self._manageable(request, object_id):
             raise Http404
+        # Mixin: super() is the ModelAdmin's.
         return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
 
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None):
@@ -307,9 +318,11 @@ class ManagedUsersMixin:
             raise Http404
         if request.method == "POST" and not request.user.is_superuser:
             raise PermissionDenied
+        # Mixin: super() is the ModelAdmin's.
         return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
 
     def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+        # Mixin: super() is the ModelAdmin's.
         return not request.user.is_superuser or super().revert_disabled(request, obj)  # type: ignore[misc]
 
 
@@ -427,7 +440,7 @@ class TOTPDeviceAdmin(SuperuserOnlyAdmin):
     list_filter = ["confirmed"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count"]
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count")
     readonly_fields = fields
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:

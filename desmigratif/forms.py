@@ -8,20 +8,17 @@ page ever carries the 83,762 villages and the scope is decided server-side.
 
 from __future__ import annotations
 
-import functools
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, Scope, scope_for
@@ -33,12 +30,16 @@ from desmigratif.models import (
     District,
     Province,
     Regency,
+    Region,
     Village,
     code_level,
 )
-from desmigratif.records import Versioned, record_conflict
+from desmigratif.records import Versioned, changed_field_labels, record_conflict
 
-LEVELS = (
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+LEVELS: tuple[tuple[str, type[Region], StrOrPromise, StrOrPromise], ...] = (
     ("province", Province, _("Province"), _("— province —")),
     ("regency", Regency, _("Regency / city"), _("— regency / city —")),
     ("district", District, _("District"), _("— district —")),
@@ -116,26 +117,26 @@ class RegionPickerWidget(forms.Widget):
             chain.append(code)
         return chain
 
-    def _options(self, model: type, parent: str | None) -> QuerySet:
+    def _options(self, model: type[Region], parent: str | None) -> QuerySet:
         queryset = model.objects.active().only("code", "name")
         if model is not Province:
             queryset = queryset.filter(**{f"{PARENT_FIELD[model]}_id": parent})
         return self.scope.regions(queryset).order_by("name")
 
-    def _cached_options(self, model: type, parent: str | None) -> list[tuple[str, str]]:
+    def _cached_options(self, model: type[Region], parent: str | None) -> list[tuple[str, str]]:
         """The choices under ``parent`` within the scope. Region lists change once a year or so
         (``load_regions``), and a choice that went stale still fails the field's validation, so
         they are kept for a few minutes per scope instead of read on every form."""
 
         def options() -> list[tuple[str, str]]:
-            rows = self._options(model, parent)
+            rows: Iterable[Region] = self._options(model, parent)
             if model is Village:
                 # Villages must lie inside the scope, not merely touch it.
                 rows = [row for row in rows if self.scope.contains(row.code)]
             return [(row.code, f"{row.name} ({row.code})") for row in rows]
 
         key = f"picker:{model.LEVEL}:{parent or ''}:{','.join(sorted(self.scope.areas))}"
-        return cache.get_or_set(key, options, REGION_CACHE_SECONDS)
+        return cast(list[tuple[str, str]], cache.get_or_set(key, options, REGION_CACHE_SECONDS))
 
     def build_levels(self, name: str, id_: str, chain: list[str]) -> list[PickerLevel]:
         levels = []
@@ -210,7 +211,7 @@ class VillageField(forms.ModelChoiceField):
     def limit_to(self, user: AnyUser, action: Action = Action.WRITE) -> None:
         scope = scope_for(user, action)
         self.queryset = scope.filter(Village.objects.active(), "code")
-        self.widget.limit_to(scope, action)
+        cast(RegionPickerWidget, self.widget).limit_to(scope, action)  # the one __init__ set
 
 
 class AreaField(forms.CharField):
@@ -245,6 +246,24 @@ class AreaField(forms.CharField):
         return code
 
 
+F = TypeVar("F", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """``form.fields[name]``, as the kind of field the form declares it (``VillageField``,
+    ``ModelChoiceField``…) to limit its choices or set its queryset."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
+
+
+def choice_labels(field: forms.ModelChoiceField, label: Callable[[Any], str]) -> None:
+    """Label ``field``'s choices with ``label``, for this form only."""
+    # An instance attribute shadowing the method, which is how Django looks the labeller up.
+    field.label_from_instance = label  # type: ignore[method-assign,assignment]
+
+
 class AssignmentForm(forms.ModelForm):
     """Admin form for an assignment: the area through the cascading picker, inside the areas
     whose users the person filling it in manages."""
@@ -257,19 +276,20 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].limit_to(user, Action.MANAGE_USERS)
+        form_field(self, "area", AreaField).limit_to(user, Action.MANAGE_USERS)
         if self.instance.pk:
             self.initial.setdefault("area", self.instance.area_code)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("role") == "officer" and code_level(cleaned.get("area") or "") == 0:
             self.add_error("area", _("A village officer must be assigned to an area."))
         return cleaned
 
     def _post_clean(self) -> None:
         self.instance.set_area(self.cleaned_data.get("area") or "")
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # Django's private hook, which django-stubs omit
 
 
 def assignment_form_for(user: AnyUser) -> type[AssignmentForm]:
@@ -280,49 +300,6 @@ def assignment_form_for(user: AnyUser) -> type[AssignmentForm]:
             super().__init__(*args, user=user, **kwargs)
 
     return ScopedAssignmentForm
-
-
-class LongSelect(forms.Select):
-    """A single ``<select>`` written in Python instead of one template include per option,
-    with the options' markup kept per list of choices (one per language) and the selected
-    one marked by a string replace: the same markup as Django's, for lists such as the ~250
-    countries, where the includes cost about 25 ms a page and rebuilding the options ~10 ms."""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        if self.allow_multiple_selected:
-            return super().render(name, value, attrs, renderer)
-        options = _options_markup(_choices_key(self.choices))
-        chosen = self.format_value(value)
-        if chosen:
-            plain = format_html('<option value="{}">', chosen[0])
-            options = options.replace(plain, plain[:-1] + " selected>", 1)
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), SafeString(options)
-        )
-
-
-def _choices_key(choices: Any) -> tuple:
-    key = []
-    for value, label in choices:
-        if isinstance(label, (list, tuple)):
-            key.append((str(value), tuple((str(v), str(text)) for v, text in label)))
-        else:
-            key.append((None, ((str(value), str(label)),)))
-    return tuple(key)
-
-
-@functools.lru_cache(maxsize=32)
-def _options_markup(key: tuple) -> str:
-    groups = []
-    for group_name, options in key:
-        rendered = format_html_join("", '<option value="{}">{}</option>', options)
-        if group_name:
-            rendered = format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
-        groups.append(rendered)
-    return "".join(groups)
-
-
-# --- record forms ---------------------------------------------------------------------------------------
 
 
 class VersionedForm(forms.ModelForm):
@@ -359,7 +336,8 @@ class VersionCheckedForm(forms.ModelForm):
             self.fields["expected_version"].initial = stored.first()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         record = self.instance
         if record.pk is None or not isinstance(record, Versioned) or not self.has_changed():
             return cleaned  # a form left as it was is not saved
@@ -370,9 +348,7 @@ class VersionCheckedForm(forms.ModelForm):
             raise forms.ValidationError(_("This page is out of date: reload it and make your changes again."))
         if current[0] != expected:
             conflict = record_conflict(record=model._default_manager.get(pk=record.pk), since_version=expected)
-            fields = ", ".join(
-                str(model._meta.get_field(name.removesuffix("_id")).verbose_name) for name in conflict.changed_fields
-            )
+            fields = ", ".join(str(label) for label, _mine, _theirs in changed_field_labels(conflict))
             raise forms.ValidationError(
                 _(
                     "Not saved: someone else (%(who)s) saved this record after you opened it, changing: %(fields)s. "
@@ -384,7 +360,7 @@ class VersionCheckedForm(forms.ModelForm):
         return cleaned
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # Django's private hook, which django-stubs omit
         if self.checked_version is not None:
             self.instance.version = self.checked_version + 1
 
@@ -396,11 +372,12 @@ def admin_form_for(portal_form: type[forms.ModelForm] | None, user: AnyUser) -> 
     if portal_form is None:
         return type("AdminVersionCheckedForm", (VersionCheckedForm,), {})
 
-    class AdminForm(VersionCheckedForm, portal_form):
+    # The portal form is a base known at run time only, which mypy cannot check.
+    class AdminForm(VersionCheckedForm, portal_form):  # type: ignore[misc,valid-type]
         # The admin shows the version as a read-only field; the portal form's hidden one goes.
         version = None
 
-        class Meta(portal_form.Meta):
+        class Meta(portal_form.Meta):  # type: ignore[name-defined]  # as its form, known at run time only
             # Every field, as the admin shows without a form of its own (archiving, the parent record).
             fields = "__all__"  # noqa: DJ007
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.models import AbstractUser
 from django.core.cache import cache
@@ -189,7 +191,7 @@ def region_codes() -> RegionCodes:
     now = time.monotonic()
     if _recent_region_codes is not None and now - _recent_region_codes[0] < 1:
         return _recent_region_codes[1]
-    codes = cache.get_or_set(_REGION_CODES_KEY, _read_region_codes, REGION_CACHE_SECONDS)
+    codes = cast(RegionCodes, cache.get_or_set(_REGION_CODES_KEY, _read_region_codes, REGION_CACHE_SECONDS))
     _recent_region_codes = (now, codes)
     return codes
 
@@ -236,10 +238,16 @@ class User(AbstractUser):
     # log-in times are left out: old hashes must not outlive a password change.
     history = HistoricalRecords(excluded_fields=["password", "last_login"], user_db_constraint=False)
 
-    class Meta(AbstractUser.Meta):
+    # django-stubs declare no Meta on AbstractUser; Django's has one, and this extends it.
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    if TYPE_CHECKING:
+        # Put on every request's user by django-otp's OTPMiddleware: whether this session
+        # passed the second factor (desmigratif/middleware.py, TwoFactorMiddleware).
+        is_verified: Callable[[], bool]
 
     def get_display_name(self) -> str:
         return self.get_full_name() or self.username

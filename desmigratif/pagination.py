@@ -28,14 +28,19 @@ def _encode(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _to_python(model: type[models.Model], name: str, value: Any) -> Any:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):  # a relation's other end: not a column to sort by
+        raise FieldDoesNotExist(name)
+    return field.to_python(value)
+
+
 def _decode(cursor: str, model: type[models.Model], fields: list[str]) -> list[Any] | None:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(raw, list) or len(raw) != len(fields):
             return None
-        return [
-            model._meta.get_field(name.lstrip("-")).to_python(value) for name, value in zip(fields, raw, strict=True)
-        ]
+        return [_to_python(model, name.lstrip("-"), value) for name, value in zip(fields, raw, strict=True)]
     except (ValueError, TypeError, LookupError, FieldDoesNotExist, ValidationError):
         # A hand-edited or stale cursor is not an error worth a 500: start again.
         return None
@@ -96,17 +101,20 @@ class KeysetListMixin:
 
     page_size = 50
     keyset_order: tuple[str, ...] = ("pk",)
+    request: HttpRequest  # the ListView's
+    object_list: Any  # the ListView's queryset (django-stubs type it as any sequence to paginate)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         page = keyset_page(
-            self.object_list,  # type: ignore[attr-defined]
+            self.object_list,
             order=list(self.keyset_order),
-            cursor=self.request.GET.get("after"),  # type: ignore[attr-defined]
+            cursor=self.request.GET.get("after"),
             size=self.page_size,
         )
+        # A mixin: get_context_data() is the ListView's it is mixed into.
         return super().get_context_data(  # type: ignore[misc]
             object_list=page.items,
             page=page,
-            query_without_cursor=query_without(self.request, "after"),  # type: ignore[attr-defined]
+            query_without_cursor=query_without(self.request, "after"),
             **kwargs,
         )

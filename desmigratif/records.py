@@ -5,11 +5,15 @@ changed what they count. Pillars build on it; it knows no pillar."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.contenttypes.fields import GenericForeignKey
+    from django_stubs_ext import StrOrPromise
 
 
 class Versioned(models.Model):
@@ -23,6 +27,13 @@ class Versioned(models.Model):
 
     class Meta:
         abstract = True
+
+    if TYPE_CHECKING:
+        # What every versioned model declares itself (an abstract base cannot): its history
+        # (django-simple-history's, untyped) and its page.
+        history: Any
+
+        def get_absolute_url(self) -> str: ...
 
 
 class CodeListQuerySet(models.QuerySet):
@@ -43,23 +54,41 @@ class StaleRecordError(Exception):
         self.changed_fields = changed_fields
 
 
+def changed_field_labels(conflict: StaleRecordError) -> list[tuple[StrOrPromise, Any, Any]]:
+    """What a conflict page lists: each changed field's label, the value this user started
+    from and the value saved meanwhile."""
+    meta = type(conflict.current)._meta
+    return [
+        (_field_label(meta.get_field(name.removesuffix("_id"))), mine, theirs)
+        for name, (mine, theirs) in conflict.changed_fields.items()
+    ]
+
+
+def _field_label(field: models.Field | models.ForeignObjectRel | GenericForeignKey) -> StrOrPromise:
+    # The record's own columns are fields; a relation's other end or a generic key has no label.
+    return field.verbose_name if isinstance(field, models.Field) else field.name
+
+
 def record_attach_user(instance: models.Model, user: Any) -> None:
     # django-simple-history takes the user from the request; outside one (imports,
     # commands, tests) the service passes it explicitly.
     if user is not None:
-        instance._history_user = user
+        # The author of the next history row: an attribute django-simple-history reads, undeclared.
+        instance._history_user = user  # type: ignore[attr-defined]
+
+
+V = TypeVar("V", bound=Versioned)
 
 
 @transaction.atomic
-def record_save(
-    *, instance: Versioned, expected_version: int, user: Any = None, original: dict[str, Any] | None = None
-) -> Versioned:
+def record_save(*, instance: V, expected_version: int, user: Any = None, original: dict[str, Any] | None = None) -> V:
     """Save ``instance`` if it is still at ``expected_version``, else raise StaleRecordError
     naming what the other user changed. The version check and the bump are one UPDATE."""
     model = type(instance)
-    bumped = model.objects.filter(pk=instance.pk, version=expected_version).update(version=F("version") + 1)
+    # The default manager is each model's ``objects``, the one a generic function can name.
+    bumped = model._default_manager.filter(pk=instance.pk, version=expected_version).update(version=F("version") + 1)
     if not bumped:
-        current = model.objects.get(pk=instance.pk)
+        current = model._default_manager.get(pk=instance.pk)
         raise record_conflict(record=current, since_version=expected_version, original=original)
     instance.version = expected_version + 1
     record_attach_user(instance, user)

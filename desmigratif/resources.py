@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -53,7 +54,8 @@ class ScopedResource(PortalResource):
     identifier_checks: dict[str, Any] = {}
 
     def get_queryset(self) -> QuerySet:
-        return scoped(super().get_queryset(), self.user, Action.WRITE)
+        # Without a user (a resource made outside the admin), no record: as before_save_instance refuses.
+        return scoped(super().get_queryset(), self.user or AnonymousUser(), Action.WRITE)
 
     def get_instance(self, instance_loader: Any, row: Any) -> Any:
         instance = super().get_instance(instance_loader, row)

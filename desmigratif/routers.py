@@ -16,7 +16,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.template.response import SimpleTemplateResponse
 
 REPLICA_PREFIX = "replica_"
@@ -94,7 +95,8 @@ class ReplicaReadMixin:
     run on the primary as usual.
     """
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # A mixin: dispatch() is the view's it is mixed into (here and below).
         if request.method not in {"GET", "HEAD"}:
             return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         # Authenticate on the primary first, so that a fresh login or password change
@@ -102,7 +104,7 @@ class ReplicaReadMixin:
         user = getattr(request, "user", None)
         _ = user is not None and user.is_authenticated
         with read_from_replica():
-            response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]  # mixin, as above
             if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                 # Templates evaluate querysets lazily; render here so those reads use the replica too.
                 response.render()

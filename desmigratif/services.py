@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -44,6 +44,13 @@ class RegionLoadReport:
         return any(level.created or level.updated or level.retired for level in self.levels.values())
 
 
+def _column(model: type[Region], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field.column
+
+
 def _sync_level(model: type[Region], rows: list[dict], fields: list[str]) -> LevelReport:
     """Make the table equal ``rows``: create new codes, update changed ones, retire
     codes no longer listed (records may still point at them, so they stay).
@@ -52,7 +59,7 @@ def _sync_level(model: type[Region], rows: list[dict], fields: list[str]) -> Lev
     ten times faster than bulk_create/bulk_update, and the unchanged rows are
     not rewritten at all (docs/performance.md)."""
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ["code", *[model._meta.get_field(name).column for name in fields if name != "code"]]
+    columns = ["code", *[_column(model, name) for name in fields if name != "code"]]
     quoted = [connection.ops.quote_name(column) for column in columns]
     data = io.StringIO()
     names = ["code", *[name for name in fields if name != "code"]]
@@ -139,7 +146,7 @@ class DemoUser:
     username: str
     first_name: str
     last_name: str
-    role: str | None
+    role: str
     area: str
     superuser: bool = False
 

@@ -11,6 +11,7 @@ import datetime
 import os
 import secrets
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -178,11 +179,19 @@ TEMPLATES = [
 ]
 
 # --- database ------------------------------------------------------------------------
+
+
+def _parsed_database(url: str, *, conn_max_age: int) -> dict[str, Any]:
+    # dj-database-url types its result as a TypedDict of the keys it fills; the portal adds more (TEST).
+    return cast(dict[str, Any], dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True))
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 # Development servers keep no connection between requests (runserver's threads would pile them up
 # idle until PostgreSQL's limit); production keeps one per worker thread (docs/deployment.md,
 # "Database connections").
 _CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60)
+DATABASES: dict[str, dict[str, Any]]
 if not DATABASE_URL:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -206,7 +215,7 @@ else:
         raise ImproperlyConfigured(
             "DATABASE_URL must name a PostgreSQL server (postgres://...): no other database is supported."
         )
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_CONN_MAX_AGE, conn_health_checks=True)}
+    DATABASES = {"default": _parsed_database(DATABASE_URL, conn_max_age=_CONN_MAX_AGE)}
     DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 10, minimum=1)
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_desmigratif")}
@@ -223,7 +232,7 @@ def replica_databases(raw: str, *, conn_max_age: int, connect_timeout: int) -> d
         problem = f"DATABASE_REPLICA_URLS entry {number} must look like postgres://user:password@host:5432/name"
         try:
             scheme = urlsplit(url).scheme
-            database = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+            database = _parsed_database(url, conn_max_age=conn_max_age)
         except ValueError:
             raise ImproperlyConfigured(problem + " (it could not be parsed).") from None
         if scheme not in _POSTGRES_SCHEMES:
@@ -376,7 +385,7 @@ SECURE_CSP = {
 # --- forms ----------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-FORM_RENDERER = "desmigratif.renderers.FastWidgetRenderer"
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- background tasks -------------------------------------------------------------------------------
 TASKS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -32,8 +32,19 @@ from django.views.generic import TemplateView
 
 from desmigratif.access import Action, current_assignments, scope_for, scope_required, scoped
 from desmigratif.forms import picker_for_request
+from desmigratif.http import AuthenticatedHttpRequest
 from desmigratif.models import REGION_MODELS, Region, Village, ancestor_codes, code_level
-from desmigratif.records import StaleRecordError, Versioned, figures_changed, record_save
+from desmigratif.records import (
+    StaleRecordError,
+    Versioned,
+    changed_field_labels,
+    figures_changed,
+    record_attach_user,
+    record_save,
+)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Region browsing and dashboards show areas; any role with statistics rights may walk them.
 AREA_ACTION = Action.STATS
@@ -41,6 +52,7 @@ AREA_ACTION = Action.STATS
 
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "desmigratif/home.html"
+    request: AuthenticatedHttpRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -66,6 +78,7 @@ class RegionView(LoginRequiredMixin, TemplateView):
     An area the user may not see answers 404."""
 
     template_name = "desmigratif/region_detail.html"
+    request: AuthenticatedHttpRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -144,7 +157,7 @@ class RegionView(LoginRequiredMixin, TemplateView):
 
 @require_GET
 @scope_required(Action.STATS)
-def region_search(request: HttpRequest, scope: Any) -> HttpResponse:
+def region_search(request: AuthenticatedHttpRequest, scope: Any) -> HttpResponse:
     """Find an area by code or name, anywhere in the user's scope (50 hits at most per level)."""
     term = request.GET.get("q", "").strip()
     results: list[Region] = []
@@ -161,7 +174,7 @@ def region_search(request: HttpRequest, scope: Any) -> HttpResponse:
 @never_cache
 @require_GET
 @scope_required(Action.STATS)
-def region_picker(request: HttpRequest, scope: Any) -> HttpResponse:
+def region_picker(request: AuthenticatedHttpRequest, scope: Any) -> HttpResponse:
     """The picker fragment htmx swaps in when one of its selects changes."""
     try:
         widget, name, id_ = picker_for_request(request.user, request.GET)
@@ -200,19 +213,24 @@ def server_error(request: HttpRequest) -> HttpResponse:
 # --- record forms of every pillar ------------------------------------------------------------------------
 
 
-class VersionedFormView(LoginRequiredMixin, View, ABC):
+R = TypeVar("R", bound=Versioned)
+
+
+class VersionedFormView(LoginRequiredMixin, View, ABC, Generic[R]):
     """Create or edit one record through a ModelForm that takes ``user``; edits are saved with
     the lost-update check. Subclasses say how to find or start the record. The page is the
     pillar's ``<app>/record_form.html`` and "cancel" for a record not saved yet leads to the
-    pillar's ``<app>:index``, unless a subclass says otherwise."""
+    pillar's ``<app>:index``, unless a subclass says otherwise. ``VersionedFormView[Training]``
+    names the kind of record, for subclasses whose methods need it."""
 
     form_class: type  # set by each subclass
     template_name = ""
-    title = ""
+    title: StrOrPromise = ""
     index_url = ""
+    request: AuthenticatedHttpRequest
 
     @abstractmethod
-    def record(self) -> Versioned:
+    def record(self) -> R:
         """The record to edit, or a new unsaved one; subclasses scope the lookup."""
 
     def form_kwargs(self) -> dict[str, Any]:
@@ -238,13 +256,10 @@ class VersionedFormView(LoginRequiredMixin, View, ABC):
                     if field.name in form.cleaned_data:
                         getattr(form.instance, field.name).set(form.cleaned_data[field.name])
             else:
-                form.instance._history_user = request.user
+                record_attach_user(form.instance, request.user)
                 form.save()
         except StaleRecordError as conflict:
-            fields = [
-                (type(record)._meta.get_field(name.removesuffix("_id")).verbose_name, mine, theirs)
-                for name, (mine, theirs) in conflict.changed_fields.items()
-            ]
+            fields = changed_field_labels(conflict)
             return self.render_form(form, record, status=409, conflict=conflict, conflict_fields=fields)
         figures_changed()
         messages.success(request, _("Saved."))
@@ -252,10 +267,10 @@ class VersionedFormView(LoginRequiredMixin, View, ABC):
             messages.warning(request, " ".join(w.message for w in form.warnings))
         return redirect(self.success_url(form.instance))
 
-    def success_url(self, record: Versioned) -> str:
+    def success_url(self, record: R) -> str:
         return record.get_absolute_url()
 
-    def render_form(self, form: Any, record: Versioned, status: int = 200, **extra: Any) -> HttpResponse:
+    def render_form(self, form: Any, record: R, status: int = 200, **extra: Any) -> HttpResponse:
         app = record._meta.app_label
         cancel_url = record.get_absolute_url() if record.pk else reverse(self.index_url or f"{app}:index")
         context = {"form": form, "record": record, "title": self.title, "cancel_url": cancel_url, **extra}

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, scoped
-from desmigratif.forms import VersionedForm, VillageField
+from desmigratif.forms import VersionedForm, VillageField, choice_labels, form_field
 from enterprises.models import Category, Channel, Enterprise, EquipmentAid, MentoringVisit, Training
 from households.models import Person
 
@@ -31,14 +31,13 @@ class EnterpriseForm(VersionedForm):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["category"].queryset = Category.objects.active()
+        form_field(self, "category", forms.ModelChoiceField).queryset = Category.objects.active()
         # The persons working in it: members of the owner household, and any already chosen.
         owner = self.instance.owner
         chosen = self.instance.members.all() if self.instance.pk else Person.objects.none()
-        self.fields["members"].queryset = scoped(
-            Person.objects.filter(household=owner) | chosen, user, Action.WRITE
-        ).distinct()
-        self.fields["members"].label_from_instance = lambda person: person.name
+        members = form_field(self, "members", forms.ModelMultipleChoiceField)
+        members.queryset = scoped(Person.objects.filter(household=owner) | chosen, user, Action.WRITE).distinct()
+        choice_labels(members, lambda person: person.name)
 
 
 class TrainingForm(VersionedForm):
@@ -54,7 +53,7 @@ class TrainingForm(VersionedForm):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["village"].limit_to(user, Action.WRITE)
+        form_field(self, "village", VillageField).limit_to(user, Action.WRITE)
 
 
 class AttendanceForm(forms.Form):
@@ -67,9 +66,10 @@ class AttendanceForm(forms.Form):
     def __init__(self, *args: Any, training: Training, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = Person.objects.filter(household__village=training.village, household__is_archived=False)
-        self.fields["persons"].queryset = scoped(people, user, Action.WRITE).order_by("household_id", "id")
-        self.fields["persons"].label_from_instance = lambda person: f"{person.name} (KK {person.household.kk_number})"
-        self.fields["persons"].initial = list(training.participants.values_list("pk", flat=True))
+        persons = form_field(self, "persons", forms.ModelMultipleChoiceField)
+        persons.queryset = scoped(people, user, Action.WRITE).order_by("household_id", "id")
+        choice_labels(persons, lambda person: f"{person.name} (KK {person.household.kk_number})")
+        persons.initial = list(training.participants.values_list("pk", flat=True))
 
 
 class MentoringVisitForm(VersionedForm):

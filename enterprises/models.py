@@ -152,7 +152,7 @@ class Training(Versioned):
     place = models.CharField(_("place"), max_length=200, blank=True)
     trainer = models.CharField(_("trainer"), max_length=150, blank=True)
     organiser = models.CharField(_("organiser"), max_length=150, blank=True)
-    participants = models.ManyToManyField(
+    participants: models.ManyToManyField[Person, Attendance] = models.ManyToManyField(
         Person, through="Attendance", related_name="trainings", verbose_name=_("participants")
     )
 

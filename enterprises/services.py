@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from desmigratif.models import User
+from desmigratif.records import record_attach_user
 from enterprises.models import Attendance, Training
 from households.models import Person
 
@@ -20,14 +21,14 @@ def training_attendance_set(*, training: Training, persons: Iterable[Person], us
     removed = 0
     for person_id, attendance in current.items():
         if person_id not in wanted:
-            attendance._history_user = user
+            record_attach_user(attendance, user)
             attendance.delete()
             removed += 1
     added = 0
     for person_id, person in wanted.items():
         if person_id not in current:
             attendance = Attendance(training=training, person=person)
-            attendance._history_user = user
+            record_attach_user(attendance, user)
             attendance.save()
             added += 1
     return added, removed

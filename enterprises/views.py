@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from desmigratif.access import (
     get_scoped_object_or_404,
     scoped,
 )
+from desmigratif.http import AuthenticatedHttpRequest
 from desmigratif.pagination import KeysetListMixin
 from desmigratif.views import VersionedFormView
 from enterprises.forms import AttendanceForm, EnterpriseForm, EquipmentAidForm, MentoringVisitForm, TrainingForm
@@ -152,7 +153,7 @@ class TrainingDetailView(ScopedQuerysetMixin, DetailView):
         }
 
 
-class TrainingCreateView(ScopeRequiredMixin, VersionedFormView):
+class TrainingCreateView(ScopeRequiredMixin, VersionedFormView[Training]):
     scope_action = Action.WRITE  # the form offers only villages the user may write in
     form_class = TrainingForm
     title = gettext_lazy("New training")
@@ -173,7 +174,7 @@ class TrainingUpdateView(VersionedFormView):
 
 
 @login_required
-def training_attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
+def training_attendance_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Tick the participants among the village's persons, all at once."""
     training = get_scoped_object_or_404(Training.objects.select_related("village"), request.user, Action.WRITE, pk=pk)
     form = AttendanceForm(request.POST or None, training=training, user=request.user)

@@ -13,16 +13,15 @@ import tablib
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from desmigratif.access import AnyUser
 from desmigratif.exports import csv_write, xlsx_workbook
-from desmigratif.models import AccessLog
+from desmigratif.models import AccessLog, User
 from households.models import EpisodeStatus, Household, head_of
 from households.validators import nik_shown_to
 
 EXPORT_LIMIT = 100_000
 
 
-def household_list_export(*, households: QuerySet[Household], user: AnyUser, filters: dict) -> tablib.Dataset:
+def household_list_export(*, households: QuerySet[Household], user: User, filters: dict) -> tablib.Dataset:
     """One row per household; logs the export with the filters used."""
     dataset = tablib.Dataset(
         headers=[

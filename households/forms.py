@@ -1,14 +1,16 @@
-"""Forms of pillar 1. Every identifier and date rule comes from households.validators;
-errors block the form, warnings are kept in ``form.warnings`` and stored on the record."""
+"""Forms of pillar 1. Every identifier and date rule comes from households.validators: the
+identifier rules (NIK, No. KK, phone, passport, BPJS) run in the model's own validation
+(households.models.IdentifierRules), the date rules here; errors block the form, warnings are
+kept in ``form.warnings`` and stored on the record."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxLengthValidator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.forms.models import model_to_dict
 from django.forms.utils import ErrorDict
 from django.utils import timezone
@@ -17,7 +19,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, Scope, scoped
-from desmigratif.forms import AreaField, LongSelect, VersionedForm, VillageField
+from desmigratif.forms import AreaField, VersionedForm, VillageField, form_field
+from desmigratif.models import User
 from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
 from households import validators
 from households.countries import country_choices
@@ -26,6 +29,7 @@ from households.models import (
     PERSON_FIELDS,
     EpisodeStatus,
     Household,
+    HouseholdQuerySet,
     Job,
     MigrationEpisode,
     Person,
@@ -40,15 +44,17 @@ from households.validators import Finding
 
 
 def accept_typed_length(field: forms.CharField, length: int = 40) -> None:
-    """People type "3212 1612 0490 0001"; the validators normalise it, so the
-    model's max_length must not reject the spaced form first."""
+    """People type "3212 1612 0490 0001"; the model's identifier rules normalise it before its
+    field checks the length, so the form's max_length must not reject the spaced form first."""
     field.max_length = length
     field.widget.attrs["maxlength"] = str(length)
     field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
 
 
-class FindingsMixin:
-    """Turns validator findings into form errors (blocking) and warnings (kept)."""
+class FindingsMixin(forms.ModelForm):
+    """Turns validator findings into form errors (blocking) and warnings (kept): those of the
+    form's own rules, and the warnings of the model's identifier rules, which run when the form
+    validates the instance (``_post_clean``). Every warning is stored on the record."""
 
     def _findings(self, findings: list[Finding]) -> None:
         if not hasattr(self, "warnings"):
@@ -64,7 +70,12 @@ class FindingsMixin:
         return [finding.as_json() for finding in getattr(self, "warnings", [])]
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        identifiers = [name for name in getattr(self.instance, "identifier_fields", ()) if name in self.cleaned_data]
+        # The instance's full_clean: the identifier rules normalise and judge.
+        super()._post_clean()  # type: ignore[misc]  # Django's private hook, which django-stubs omit
+        for name in identifiers:  # the numbers as the model normalised them, for the views
+            self.cleaned_data[name] = getattr(self.instance, name)
+        self.warnings = [*getattr(self, "warnings", []), *getattr(self.instance, "identifier_warnings", [])]
         self.instance.validation_warnings = self.stored_warnings()
 
 
@@ -77,20 +88,10 @@ class HouseholdForm(FindingsMixin, VersionedForm):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["village"].limit_to(user, Action.WRITE)
+        form_field(self, "village", VillageField).limit_to(user, Action.WRITE)
         self.fields["kk_number"].required = True
         for name in ("kk_number", "phone"):
-            accept_typed_length(self.fields[name])
-
-    def clean_kk_number(self) -> str:
-        value, findings = validators.check_kk(self.cleaned_data.get("kk_number"), label=_("No. KK"))
-        self._findings(findings)
-        return value
-
-    def clean_phone(self) -> str:
-        value, findings = validators.check_phone(self.cleaned_data.get("phone"), label=_("Contact phone"))
-        self._findings(findings)
-        return value
+            accept_typed_length(form_field(self, name, forms.CharField))
 
     def clean_rt(self) -> str:
         return (self.cleaned_data.get("rt") or "").strip().zfill(3) if self.cleaned_data.get("rt") else ""
@@ -145,12 +146,21 @@ class PersonForm(FindingsMixin, forms.ModelForm):
         fields = list(PERSON_FIELDS)  # the inline formset appends its foreign key
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.warnings = []
         self.fields["nik"].required = False
-        accept_typed_length(self.fields["nik"])
+        accept_typed_length(form_field(self, "nik", forms.CharField))
+
+    @property
+    def is_closed(self) -> bool:
+        """A saved member whose row the page drew closed and the officer left so: the browser
+        posts its id and ``closed`` only, and the member is kept as it is."""
+        return self.is_bound and self.instance.pk is not None and self.data.get(self.add_prefix("closed")) == "1"
+
+    def has_changed(self) -> bool:
+        return not self.is_closed and super().has_changed()
 
     def full_clean(self) -> None:
         if self.is_bound and self.instance.pk and not self.has_changed():
@@ -168,41 +178,42 @@ class PersonForm(FindingsMixin, forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        raw = cleaned.get("nik")
-        if raw:
-            value, _facts, findings = validators.check_nik(
-                raw, birth_date=cleaned.get("birth_date"), sex=cleaned.get("sex"), label=_("NIK")
-            )
+        super().clean()
+        cleaned = self.cleaned_data
+        # The NIK is judged by the model (Person.identifiers_judge, when the form validates the
+        # instance). Whether this user may register a well-formed NIK is asked here, first: this
+        # answer, bounded per user, not the unique constraint, speaks of a NIK registered elsewhere.
+        nik, findings = Person.nik_judged(
+            cleaned.get("nik"), birth_date=cleaned.get("birth_date"), sex=cleaned.get("sex")
+        )
+        if nik is not None and not any(finding.is_error for finding in findings) and self._refuse_duplicate(nik):
+            # A refused NIK is left out of the model's validation; its warnings are shown all the same.
             self._findings(findings)
-            cleaned["nik"] = value or None
-            if not any(f.is_error for f in findings):
-                self._refuse_duplicate(value)
-        else:
-            cleaned["nik"] = None
         return cleaned
 
-    def _refuse_duplicate(self, nik: str) -> None:
+    def _refuse_duplicate(self, nik: str) -> bool:
         allowance = nik_elsewhere_allowance(user=self.user)
         checked = nik_registration_check(user=self.user, nik=nik, record=self.instance, allowance=allowance)
         if checked.elsewhere:
             nik_elsewhere_record(user=self.user, hits=1, where=f"form: {self.instance._meta.label}")
         if checked.problem is not None:
             self.add_error("nik", checked.problem)
+        return checked.problem is not None
 
     def validate_unique(self) -> None:
         # NIK uniqueness is checked above with a scope-aware message; the database
-        # constraint still guards against a race.
-        exclude = self._get_validation_exclusions()
+        # constraint still guards against a race. As BaseModelForm.validate_unique, with Django's
+        # private helpers, which django-stubs omit.
+        exclude = self._get_validation_exclusions()  # type: ignore[attr-defined]
         exclude.add("nik")
         try:
             self.instance.validate_unique(exclude=exclude)
         except forms.ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]  # as above
 
 
 class BasePersonFormSet(forms.BaseInlineFormSet):
-    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "members")
         kwargs["form_kwargs"] = {**kwargs.get("form_kwargs", {}), "user": user}
         super().__init__(*args, **kwargs)
@@ -233,15 +244,17 @@ class BasePersonFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(_("A household needs at least one member."))
 
 
-PersonFormSet = forms.inlineformset_factory(
-    Household, Person, form=PersonForm, formset=BasePersonFormSet, extra=1, can_delete=True
+# A BasePersonFormSet: django-stubs type the factory's result as its default formset class.
+PersonFormSet = cast(
+    type[BasePersonFormSet],
+    forms.inlineformset_factory(
+        Household, Person, form=PersonForm, formset=BasePersonFormSet, extra=1, can_delete=True
+    ),
 )
 
 
 class EpisodeForm(FindingsMixin, VersionedForm):
-    destination_country = forms.ChoiceField(
-        label=_("Destination country"), required=False, choices=(), widget=LongSelect
-    )
+    destination_country = forms.ChoiceField(label=_("Destination country"), required=False, choices=())
 
     class Meta:
         model = MigrationEpisode
@@ -273,14 +286,15 @@ class EpisodeForm(FindingsMixin, VersionedForm):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["destination_country"].choices = country_choices()
-        self.fields["agency"].queryset = PlacementAgency.objects.active()
-        self.fields["job"].queryset = Job.objects.active()
+        form_field(self, "destination_country", forms.ChoiceField).choices = country_choices()
+        form_field(self, "agency", forms.ModelChoiceField).queryset = PlacementAgency.objects.active()
+        form_field(self, "job", forms.ModelChoiceField).queryset = Job.objects.active()
         for name in ("bpjs_number", "passport_number"):
-            accept_typed_length(self.fields[name])
+            accept_typed_length(form_field(self, name, forms.CharField))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         departure = cleaned.get("departure_date")
         labels = {name: self.fields[name].label for name in self.fields}
         for name in ("departure_date", "actual_return"):
@@ -289,12 +303,6 @@ class EpisodeForm(FindingsMixin, VersionedForm):
             self._findings(
                 validators.check_not_before(cleaned.get(name), departure, field_name=name, label=labels[name])
             )
-        passport, findings = validators.check_passport(cleaned.get("passport_number"), label=labels["passport_number"])
-        cleaned["passport_number"] = passport
-        self._findings(findings)
-        bpjs, findings = validators.check_bpjs(cleaned.get("bpjs_number"), label=labels["bpjs_number"])
-        cleaned["bpjs_number"] = bpjs
-        self._findings(findings)
         if cleaned.get("status") == "returned" and not cleaned.get("actual_return"):
             self.add_error("actual_return", _("Enter the date the worker came back."))
         # The person: the admin's form chooses it, the portal's comes with the stay.
@@ -332,7 +340,7 @@ class HouseholdFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Worker status"), required=False, choices=[("", _("any")), *EpisodeStatus.choices]
     )
-    country = forms.ChoiceField(label=_("Destination country"), required=False, choices=(), widget=LongSelect)
+    country = forms.ChoiceField(label=_("Destination country"), required=False, choices=())
     procedural = forms.ChoiceField(label=_("Procedural"), required=False, choices=[("", _("any")), *Procedural.choices])
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("any")), *Sector.choices])
     archived = forms.BooleanField(label=_("Include archived households"), required=False)
@@ -344,13 +352,23 @@ class HouseholdFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].limit_to(user, Action.READ)
-        self.fields["country"].choices = country_choices()
+        form_field(self, "area", AreaField).limit_to(user, Action.READ)
+        form_field(self, "country", forms.ChoiceField).choices = country_choices()
+
+    # Always shown above the list; the other fields are "filters", drawn when opened or in use.
+    SEARCH_FIELDS = ("q", "sort")
+
+    def filters_in_use(self) -> bool:
+        """Whether the request sets a filter, or one of them has an error to show."""
+        if not self.is_bound:
+            return False
+        others = [name for name in self.fields if name not in self.SEARCH_FIELDS]
+        return any(self.data.get(name) for name in others) or any(name in self.errors for name in others)
 
     def order(self) -> list[str]:
         return self.SORTS.get(self.cleaned_data.get("sort") or "newest", self.SORTS["newest"])
 
-    def filter(self, queryset: QuerySet[Household]) -> QuerySet[Household]:
+    def filter(self, queryset: HouseholdQuerySet) -> HouseholdQuerySet:
         data = self.cleaned_data
         if not data.get("archived"):
             queryset = queryset.current()
@@ -410,7 +428,7 @@ class ServiceRequestForm(FindingsMixin, VersionedForm):
 
     def __init__(self, *args: Any, user: AnyUser, household: Household | None = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["village"].limit_to(user, Action.WRITE)
+        form_field(self, "village", VillageField).limit_to(user, Action.WRITE)
         # People are chosen among the household's members (the case is opened from its
         # page), or the existing ones when editing; otherwise the name is typed.
         people = Person.objects.none()
@@ -419,10 +437,11 @@ class ServiceRequestForm(FindingsMixin, VersionedForm):
         elif self.instance.pk:
             people = Person.objects.filter(pk__in=[self.instance.person_served_id, self.instance.worker_id])
         for name in ("person_served", "worker"):
-            self.fields[name].queryset = scoped(people, user, Action.WRITE)
+            form_field(self, name, forms.ModelChoiceField).queryset = scoped(people, user, Action.WRITE)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         labels = {name: self.fields[name].label for name in self.fields}
         for name in ("opened_on", "referred_on", "resolved_on", "closed_on"):
             self._findings(validators.check_not_future(cleaned.get(name), field_name=name, label=labels[name]))
@@ -454,7 +473,7 @@ class ServiceRequestAdminForm(ServiceRequestForm):
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         for name in ("person_served", "worker"):
-            self.fields[name].queryset = scoped(Person.objects.all(), user, Action.WRITE)
+            form_field(self, name, forms.ModelChoiceField).queryset = scoped(Person.objects.all(), user, Action.WRITE)
 
 
 class ReturnForm(forms.Form):

@@ -5,21 +5,83 @@ from __future__ import annotations
 import datetime
 import gzip
 import re
+from collections.abc import Collection
+from typing import Any, ClassVar
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from desmigratif.exports import validate_no_formula
 from desmigratif.models import Village
 from desmigratif.records import CodeListQuerySet, Versioned
+from households import validators
 from households.countries import country_name
+from households.validators import Finding
+
+# --- identifier rules -----------------------------------------------------------------------------------
+
+
+class IdentifierRules(models.Model):
+    """The identifier rules of households.validators (NIK, No. KK, phone, passport and BPJS
+    numbers), applied by the record that holds the numbers: ``Model.full_clean`` normalises each
+    number as typed and judges it, so the portal's forms, the admin's (the same forms) and the
+    admin's import apply one rule, one implementation. Errors are raised keyed by field; warnings
+    are kept on the instance (``identifier_warnings``, which the forms show) and, on a versioned
+    record, in ``validation_warnings`` as codes, replacing those of the fields judged again.
+
+    The rules run in ``clean_fields``, not ``clean``: a number is normalised ("0812 3456 7890",
+    "3212 1612 0490 0001") after the other fields are read (a NIK is compared with the date of
+    birth and sex) but before its own field checks its length; and a field the caller leaves out
+    (absent from a form, or refused by it already) is neither judged nor blamed, which only
+    ``clean_fields`` knows (its ``exclude``)."""
+
+    identifier_fields: ClassVar[tuple[str, ...]] = ()
+    # The warnings of the last judgement, for the form (households.forms.FindingsMixin).
+    identifier_warnings: list[Finding]
+
+    class Meta:
+        abstract = True
+
+    def identifiers_judge(self, exclude: Collection[str]) -> tuple[set[str], list[Finding]]:
+        """Normalise this record's identifiers that are not in ``exclude`` and judge them: which
+        fields the judgement speaks of, and its findings."""
+        raise NotImplementedError
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        exclude = set(exclude or ())
+        errors: dict[str, Any] = {}
+        try:
+            super().clean_fields(exclude=exclude | set(self.identifier_fields))
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        judged, findings = self.identifiers_judge(exclude | errors.keys())
+        for finding in findings:
+            if finding.is_error:
+                errors.setdefault(finding.field, []).append(ValidationError(finding.message))
+        self.identifier_warnings = [finding for finding in findings if not finding.is_error]
+        record: models.Model = self
+        if isinstance(record, Versioned):
+            kept = [stored for stored in record.validation_warnings or [] if stored.get("field") not in judged]
+            record.validation_warnings = [*kept, *(finding.as_json() for finding in self.identifier_warnings)]
+        # Each number's own field checks (its length), on the normalised value.
+        judged_fields = {name for name in self.identifier_fields if name not in exclude and name not in errors}
+        others = {field.name for field in self._meta.fields} - judged_fields
+        try:
+            super().clean_fields(exclude=others)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
 
 # --- code lists -----------------------------------------------------------------------------------------
 
@@ -145,7 +207,7 @@ class HouseholdQuerySet(models.QuerySet):
         return self.filter(is_archived=False)
 
 
-class Household(Versioned):
+class Household(IdentifierRules, Versioned):
     """A migrant-worker family. Its own id is the key: the KK number changes when a
     family moves or splits, so it is kept with its history in :class:`KKNumber`."""
 
@@ -181,6 +243,22 @@ class Household(Versioned):
     def get_absolute_url(self) -> str:
         return reverse("households:detail", args=[self.pk])
 
+    identifier_fields = ("kk_number", "phone")
+
+    def identifiers_judge(self, exclude: Collection[str]) -> tuple[set[str], list[Finding]]:
+        judged: set[str] = set()
+        findings: list[Finding] = []
+        if "kk_number" not in exclude:
+            judged.add("kk_number")
+            if self.kk_number:  # a household may lack one; the forms require it
+                self.kk_number, found = validators.check_kk(self.kk_number, label=_("No. KK"))
+                findings += found
+        if "phone" not in exclude:
+            judged.add("phone")
+            self.phone, found = validators.check_phone(self.phone, label=_("Contact phone"))
+            findings += found
+        return judged, findings
+
     @property
     def head(self) -> Person | None:
         return head_of(list(self.members.all()))
@@ -211,7 +289,7 @@ def head_of(members: list[Person]) -> Person | None:
     return next((m for m in members if m.relationship == Relationship.HEAD), members[0] if members else None)
 
 
-class KKNumber(models.Model):
+class KKNumber(IdentifierRules):
     """Every family card number a household has had. Searching by an old KK finds it."""
 
     scope_path = "household__village__code"
@@ -239,6 +317,14 @@ class KKNumber(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.household.get_absolute_url()
+
+    identifier_fields = ("number",)
+
+    def identifiers_judge(self, exclude: Collection[str]) -> tuple[set[str], list[Finding]]:
+        if "number" in exclude or not self.number:
+            return set(), []
+        self.number, findings = validators.check_kk(self.number, field_name="number", label=_("No. KK"))
+        return {"number"}, findings
 
 
 ADULT_AGE = 18
@@ -269,7 +355,7 @@ class PersonQuerySet(models.QuerySet):
         return self.annotate(name_words=SearchVector("name", config="simple")).filter(name_words=query)
 
 
-class Person(Versioned):
+class Person(IdentifierRules, Versioned):
     scope_path = "household__village__code"
 
     # Deleting a household (administrators only, in the admin, after a confirmation page
@@ -314,6 +400,25 @@ class Person(Versioned):
 
     def get_absolute_url(self) -> str:
         return f"{self.household.get_absolute_url()}#person-{self.pk}"
+
+    identifier_fields = ("nik",)
+
+    def identifiers_judge(self, exclude: Collection[str]) -> tuple[set[str], list[Finding]]:
+        if "nik" in exclude:
+            return set(), []
+        self.nik, findings = self.nik_judged(self.nik, birth_date=self.birth_date, sex=self.sex)
+        return {"nik", "birth_date", "sex"}, findings  # the fields its findings speak of
+
+    @staticmethod
+    def nik_judged(raw: Any, *, birth_date: Any = None, sex: Any = None) -> tuple[str | None, list[Finding]]:
+        """The NIK rule of a person: ``raw`` normalised (None for no NIK: NULL stays out of the
+        unique constraint) and its findings, the date of birth and sex compared with it."""
+        if not raw:
+            return None, []
+        value, _facts, findings = validators.check_nik(
+            raw, birth_date=birth_date if isinstance(birth_date, datetime.date) else None, sex=sex, label=_("NIK")
+        )
+        return value or None, findings
 
     def age(self, on: datetime.date | None = None) -> int | None:
         """Completed years on ``on`` (today by default); None without a date of birth."""
@@ -391,7 +496,7 @@ class EpisodeQuerySet(models.QuerySet):
         return self.abroad().filter(bpjs_number="")
 
 
-class MigrationEpisode(Versioned):
+class MigrationEpisode(IdentifierRules, Versioned):
     """One stay abroad of one person, from preparation to return."""
 
     scope_path = "person__household__village__code"
@@ -470,6 +575,22 @@ class MigrationEpisode(Versioned):
     @property
     def destination_country_name(self) -> str:
         return country_name(self.destination_country)
+
+    identifier_fields = ("passport_number", "bpjs_number")
+
+    def identifiers_judge(self, exclude: Collection[str]) -> tuple[set[str], list[Finding]]:
+        # Loose rules: a number that does not look right only warns.
+        judged: set[str] = set()
+        findings: list[Finding] = []
+        fields = {field.name: field for field in self._meta.concrete_fields}
+        for name, check in (("passport_number", validators.check_passport), ("bpjs_number", validators.check_bpjs)):
+            if name not in exclude:
+                judged.add(name)
+                label = capfirst(fields[name].verbose_name)  # as the forms label the field
+                value, found = check(getattr(self, name), label=label)
+                setattr(self, name, value)
+                findings += found
+        return judged, findings
 
     def open_stay_label(self) -> str:
         """The stay as an officer recognises it: "Abroad, Hong Kong, departed 01-02-2023"."""

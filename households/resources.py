@@ -1,6 +1,7 @@
 """django-import-export resources for pillar 1, used by the admin's import and export: the
-core's scoped resources (desmigratif.resources) with pillar 1's identifier rules, and NIKs
-masked for users who may not read them whole."""
+core's scoped resources (desmigratif.resources), NIKs masked for users who may not read them
+whole. The identifier rules (NIK, No. KK, phone) run in each record's own validation
+(households.models.IdentifierRules), which the import calls for every row."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from desmigratif.resources import BOOKKEEPING, PortalResource, ScopedResource, v
 from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
 from households.forms import nik_registration_check
 from households.models import PERSON_FIELDS, Household, Job, MigrationEpisode, Person, PlacementAgency, ServiceRequest
-from households.validators import check_kk, check_nik, check_phone, nik_shown_to
+from households.validators import check_nik, nik_shown_to
 
 
 def _nik(value: Any) -> tuple[str, list]:
+    # The NIK normalised and judged before the record's own validation (which judges it again,
+    # with the date of birth and sex), so that the registration check below is asked of a
+    # well-formed NIK and refuses before the unique constraint speaks.
     normalised, _facts, findings = check_nik(value)
     return normalised, findings
 
@@ -24,8 +28,6 @@ class MaskedNikMixin:
 
 
 class HouseholdResource(ScopedResource):
-    identifier_checks = {"kk_number": check_kk, "phone": check_phone}
-
     class Meta:
         model = Household
         fields = ["id", "village", "kk_number", "dusun", "rt", "rw", "address", "phone", "is_archived"]

@@ -237,7 +237,7 @@ def household_history(*, household: Household, user: AnyUser, limit: int = 50) -
         (in_household, lambda row: row.name),
         (
             MigrationEpisode.history.filter(person_id__in=list(members)),
-            lambda row: f"{MigrationEpisode._meta.verbose_name.capitalize()} · {members[row.person_id].name}",
+            lambda row: f"{str(MigrationEpisode._meta.verbose_name).capitalize()} · {members[row.person_id].name}",
         ),
     ]
     rows = []

@@ -1,9 +1,10 @@
 """The identifier and date rules of the household registry, in one place.
 
-Forms, the admin and the bulk importer all call these functions, so a NIK is
-judged the same way wherever it is typed. Each check returns *findings*:
-errors block saving, warnings are shown and stored on the record (as codes and
-parameters, so they are shown in the reader's language) but do not block.
+The records apply them in their own validation (households.models.IdentifierRules, reached
+by the portal's forms, the admin and its import through ``full_clean``), and the bulk importer
+calls them on its columns, so a NIK is judged the same way wherever it is typed. Each check
+returns *findings*: errors block saving, warnings are shown and stored on the record (as codes
+and parameters, so they are shown in the reader's language) but do not block.
 
 Rules (brief, "Identifier rules"):
 
@@ -18,11 +19,12 @@ Rules (brief, "Identifier rules"):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from django.utils import timezone
@@ -30,6 +32,9 @@ from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import can_see_full_nik
 from desmigratif.models import region_codes
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ERROR = "error"
 WARNING = "warning"
@@ -79,7 +84,8 @@ class Finding:
     field: str
     code: str
     severity: str
-    params: dict[str, Any] = field(default_factory=dict)
+    # dataclasses.field by its full name: here ``field`` is also this class's first attribute.
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -121,7 +127,7 @@ def normalize_number(raw: Any) -> str:
     return _SEPARATORS.sub("", str(raw or "").strip())
 
 
-def _sixteen_digits(value: str, raw: str, field_name: str, label: str) -> list[Finding]:
+def _sixteen_digits(value: str, raw: str, field_name: str, label: StrOrPromise) -> list[Finding]:
     if len(value) == 16 and value.isascii() and value.isdigit():  # the usual case first: imports check thousands
         return []
     params = {"label": label, "value": raw.strip()}
@@ -145,7 +151,7 @@ REGION_PROBLEMS = {
 }
 
 
-def _region_findings(value: str, field_name: str, label: str) -> list[Finding]:
+def _region_findings(value: str, field_name: str, label: StrOrPromise) -> list[Finding]:
     problem = region_codes().prefix_problem(value)
     if problem is None:
         return []
@@ -171,7 +177,7 @@ def check_nik(
     raw: Any,
     *,
     field_name: str = "nik",
-    label: str | None = None,
+    label: StrOrPromise | None = None,
     birth_date: datetime.date | None = None,
     sex: str | None = None,
     today: datetime.date | None = None,
@@ -221,7 +227,7 @@ def check_nik(
 
 
 def check_kk(
-    raw: Any, *, field_name: str = "kk_number", label: str | None = None, today: datetime.date | None = None
+    raw: Any, *, field_name: str = "kk_number", label: StrOrPromise | None = None, today: datetime.date | None = None
 ) -> tuple[str, list[Finding]]:
     """Normalise and judge a No. KK (family card number)."""
     label = label or _("No. KK")
@@ -244,8 +250,16 @@ def check_kk(
     return value, findings
 
 
-_ID_MOBILE = phonenumbers.PhoneMetadata.metadata_for_region("ID").mobile
-_ID_MOBILE_PATTERN = re.compile(_ID_MOBILE.national_number_pattern)
+def _mobile_plan(region: str) -> tuple[tuple[int, ...], re.Pattern[str]]:
+    """The lengths and the pattern of a region's mobile numbers, from libphonenumber's metadata."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    mobile = metadata.mobile if metadata is not None else None
+    if mobile is None or mobile.national_number_pattern is None:
+        raise LookupError(f"libphonenumber has no mobile numbering plan for {region}")
+    return mobile.possible_length, re.compile(mobile.national_number_pattern)
+
+
+_ID_MOBILE_LENGTHS, _ID_MOBILE_PATTERN = _mobile_plan("ID")
 
 
 def _indonesian_mobile(text: str) -> str | None:
@@ -256,14 +270,14 @@ def _indonesian_mobile(text: str) -> str | None:
     if (
         national.isascii()
         and national.isdigit()
-        and len(national) in _ID_MOBILE.possible_length
+        and len(national) in _ID_MOBILE_LENGTHS
         and _ID_MOBILE_PATTERN.fullmatch(national)
     ):
         return national
     return None
 
 
-def check_phone(raw: Any, *, field_name: str = "phone", label: str | None = None) -> tuple[str, list[Finding]]:
+def check_phone(raw: Any, *, field_name: str = "phone", label: StrOrPromise | None = None) -> tuple[str, list[Finding]]:
     """Parse a phone number (Indonesian unless it starts with +) to E.164."""
     label = label or _("Phone")
     text = str(raw or "").strip()
@@ -282,14 +296,14 @@ def check_phone(raw: Any, *, field_name: str = "phone", label: str | None = None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), []
 
 
-def check_not_future(value: datetime.date | None, *, field_name: str, label: str) -> list[Finding]:
+def check_not_future(value: datetime.date | None, *, field_name: str, label: StrOrPromise | None) -> list[Finding]:
     if value is not None and value > timezone.localdate():
         return [Finding(field_name, "date_in_future", ERROR, {"label": label})]
     return []
 
 
 def check_not_before(
-    value: datetime.date | None, departure: datetime.date | None, *, field_name: str, label: str
+    value: datetime.date | None, departure: datetime.date | None, *, field_name: str, label: StrOrPromise | None
 ) -> list[Finding]:
     if value is not None and departure is not None and value < departure:
         return [Finding(field_name, "before_departure", ERROR, {"label": label})]
@@ -300,7 +314,7 @@ _PASSPORT = re.compile(r"^[A-Z]{1,2}\d{6,8}$")
 
 
 def check_passport(
-    raw: Any, *, field_name: str = "passport_number", label: str | None = None
+    raw: Any, *, field_name: str = "passport_number", label: StrOrPromise | None = None
 ) -> tuple[str, list[Finding]]:
     """Loose: Indonesian passports are a letter or two and 7 digits; anything else only warns."""
     value = re.sub(r"\s", "", str(raw or "")).upper()
@@ -313,7 +327,9 @@ def check_passport(
     return value, []
 
 
-def check_bpjs(raw: Any, *, field_name: str = "bpjs_number", label: str | None = None) -> tuple[str, list[Finding]]:
+def check_bpjs(
+    raw: Any, *, field_name: str = "bpjs_number", label: StrOrPromise | None = None
+) -> tuple[str, list[Finding]]:
     value = normalize_number(raw)
     if value and not (value.isdigit() and len(value) == 11):
         return value, [Finding(field_name, "bpjs_format", WARNING, {"label": str(label or _("BPJS number"))})]

@@ -20,7 +20,6 @@ from django.views.generic.detail import SingleObjectMixin
 
 from desmigratif.access import (
     Action,
-    AnyUser,
     Scope,
     ScopedQuerysetMixin,
     ScopeRequiredMixin,
@@ -31,8 +30,10 @@ from desmigratif.access import (
     scope_required,
     scoped,
 )
-from desmigratif.models import AccessLog
+from desmigratif.http import AuthenticatedHttpRequest
+from desmigratif.models import AccessLog, User
 from desmigratif.pagination import keyset_page, query_without
+from desmigratif.records import changed_field_labels
 from desmigratif.routers import ReplicaReadMixin
 from desmigratif.views import VersionedFormView
 from households.exports import dataset_csv, dataset_xlsx, household_list_export
@@ -49,12 +50,14 @@ from households.models import (
     PERSON_FIELDS,
     EpisodeStatus,
     Household,
+    HouseholdQuerySet,
     KKNumber,
     MigrationEpisode,
     Person,
     RequestKind,
     RequestStatus,
     ServiceRequest,
+    ServiceRequestQuerySet,
     head_of,
 )
 from households.services import (
@@ -76,10 +79,12 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
     model = Household
     scope_action = Action.READ
     template_name = "households/household_detail.html"
+    request: AuthenticatedHttpRequest
 
     def get_queryset(self) -> QuerySet[Household]:
         episodes = MigrationEpisode.objects.select_related("job", "agency").order_by("-departure_date", "-id")
-        members = Person.objects.prefetch_related(Prefetch("episodes", queryset=episodes)).order_by("id")
+        # .all(): django-stubs mistype prefetch_related() on a manager made by as_manager().
+        members = Person.objects.all().prefetch_related(Prefetch("episodes", queryset=episodes)).order_by("id")
         return (
             super()
             .get_queryset()
@@ -124,7 +129,7 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
         return context
 
 
-def whole_niks_log(*, user: AnyUser, household: Household, what: str, count: int) -> None:
+def whole_niks_log(*, user: User, household: Household, what: str, count: int) -> None:
     """Write to the access log that ``count`` whole NIKs of ``household`` were shown to ``user`` (on
     the household page, its edit form, its history), as exports are."""
     if count and can_see_full_nik(user, household.village_id):
@@ -140,6 +145,7 @@ class HouseholdHistoryView(ScopedQuerysetMixin, DetailView):
     model = Household
     scope_action = Action.READ
     template_name = "households/household_history.html"
+    request: AuthenticatedHttpRequest
 
     def get_template_names(self) -> list[str]:
         if self.request.headers.get("HX-Request"):
@@ -179,6 +185,15 @@ class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
     scope_action = Action.READ
     template_name = "households/household_list.html"
     page_size = 25
+    object_list: HouseholdQuerySet
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("part") == "filters":
+            # The filters, fetched by htmx when the officer opens them: no list is queried.
+            form = HouseholdFilterForm(request.GET, user=request.user)
+            context = {"form": form, "search_fields": form.SEARCH_FIELDS}
+            return render(request, f"{self.template_name}#filters", context)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -198,6 +213,8 @@ class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
             page=page,
             rows=self._rows(page.items),
             query_without_cursor=query_without(self.request, "after"),
+            search_fields=form.SEARCH_FIELDS,
+            show_filters=form.filters_in_use() or "filters" in self.request.GET,
             can_export=self.request.user.has_perm("households.export_household"),
             can_register=not scope_for(self.request.user, Action.WRITE).is_empty,
         )
@@ -207,8 +224,8 @@ class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
     def _rows(households: list[Household]) -> list[dict[str, Any]]:
         ids = [h.pk for h in households]
         members: dict[int, list[Person]] = {}
-        people = Person.objects.filter(household__in=ids).order_by("id").only("household_id", "name", "relationship")
-        for person in people:
+        persons = Person.objects.filter(household__in=ids).order_by("id").only("household_id", "name", "relationship")
+        for person in persons:
             members.setdefault(person.household_id, []).append(person)
         abroad = dict(
             MigrationEpisode.objects.abroad()
@@ -233,7 +250,7 @@ class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
 
 @require_GET
 @scope_required(Action.READ)
-def household_export(request: HttpRequest, scope: Scope) -> HttpResponse:
+def household_export(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
     """The filtered list as CSV or XLSX, for users with the export permission."""
     if not request.user.has_perm("households.export_household"):
         raise PermissionDenied
@@ -259,6 +276,7 @@ class HouseholdFormMixin:
     """Shared by the create and edit pages: the household form and its member formset."""
 
     template_name = "households/household_form.html"
+    request: AuthenticatedHttpRequest  # the view's (which declares it again: mypy compares it with View's)
 
     def forms(self, household: Household) -> tuple[HouseholdForm, BasePersonFormSet]:
         data = self.request.POST if self.request.method == "POST" else None
@@ -274,7 +292,9 @@ class HouseholdFormMixin:
     def render_forms(
         self, form: HouseholdForm, formset: BasePersonFormSet, status: int = 200, **extra: Any
     ) -> HttpResponse:
-        return render(self.request, self.template_name, {"form": form, "formset": formset, **extra}, status=status)
+        # Saved members are drawn closed (their fields hidden, opened one by one) unless asked for.
+        context = {"form": form, "formset": formset, "open_members": self.request.GET.get("members") == "open"}
+        return render(self.request, self.template_name, {**context, **extra}, status=status)
 
     def saved(self, household: Household, warnings: int) -> HttpResponse:
         messages.success(self.request, _("The household was saved."))
@@ -297,11 +317,12 @@ def _warning_count(form: HouseholdForm, formset: BasePersonFormSet) -> int:
 
 class HouseholdCreateView(ScopeRequiredMixin, HouseholdFormMixin, View):
     scope_action = Action.WRITE
+    request: AuthenticatedHttpRequest
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.render_forms(*self.forms(Household()))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form, formset = self.forms(Household())
         if not (form.is_valid() and formset.is_valid()):
             return self.render_forms(form, formset)
@@ -331,21 +352,28 @@ class HouseholdCreateView(ScopeRequiredMixin, HouseholdFormMixin, View):
 class HouseholdUpdateView(ScopedQuerysetMixin, HouseholdFormMixin, SingleObjectMixin, View):
     model = Household
     scope_action = Action.WRITE
+    request: AuthenticatedHttpRequest
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         household = self.get_object()
-        self.log_niks(household)
-        return self.render_forms(*self.forms(household))
+        form, formset = self.forms(household)
+        self.log_niks(household, formset)
+        return self.render_forms(form, formset)
 
-    def log_niks(self, household: Household) -> None:
-        count = sum(1 for nik in household.members.values_list("nik", flat=True) if nik)
-        whole_niks_log(user=self.request.user, household=household, what="edit form", count=count)
+    def log_niks(self, household: Household, formset: BasePersonFormSet) -> None:
+        """Log the whole NIKs the page shows: those of the saved members drawn open (a closed
+        member's NIK is not in the page; opening them logs it, see member_form_row)."""
+        open_members = self.request.GET.get("members") == "open"
+        drawn_open = [m for m in formset.forms if open_members or (m.is_bound and not m.is_closed)]
+        count = sum(1 for member in drawn_open if member.instance.pk and member.instance.nik)
+        if count:
+            whole_niks_log(user=self.request.user, household=household, what="edit form", count=count)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         household = self.get_object()
         form, formset = self.forms(household)
         if not (form.is_valid() and formset.is_valid()):
-            self.log_niks(household)
+            self.log_niks(household, formset)
             return self.render_forms(form, formset)
         changes = MemberChanges(added=[], changed=[], removed=[])
         for member_form in formset.forms:
@@ -367,10 +395,7 @@ class HouseholdUpdateView(ScopedQuerysetMixin, HouseholdFormMixin, SingleObjectM
                 form,
                 formset,
                 conflict=conflict,
-                conflict_fields=[
-                    (Household._meta.get_field(name.removesuffix("_id")).verbose_name, mine, theirs)
-                    for name, (mine, theirs) in conflict.changed_fields.items()
-                ],
+                conflict_fields=changed_field_labels(conflict),
                 status=409,
             )
         return self.saved(form.instance, _warning_count(form, formset))
@@ -378,14 +403,29 @@ class HouseholdUpdateView(ScopedQuerysetMixin, HouseholdFormMixin, SingleObjectM
 
 @require_GET
 @scope_required(Action.WRITE)
-def member_form_row(request: HttpRequest, scope: Scope) -> HttpResponse:
-    """One more empty member form for the household page (htmx), and the formset's new total."""
+def member_form_row(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
+    """A member's fields for the household page (htmx): a saved member's (``member``), opened
+    in place of their closed row; or one more empty member, with the formset's new total."""
     try:
         index = int(request.GET.get("index", ""))
+        member_pk = int(request.GET["member"]) if request.GET.get("member") else None
     except ValueError:
         return HttpResponseBadRequest()
     if not 0 <= index < 100:
         return HttpResponseBadRequest()
+    if member_pk is not None:
+        person = get_scoped_object_or_404(
+            Person.objects.select_related("household"), request.user, Action.WRITE, pk=member_pk
+        )
+        if person.nik:
+            whole_niks_log(user=request.user, household=person.household, what="edit form", count=1)
+        members = PersonFormSet(
+            user=request.user, instance=person.household, queryset=Person.objects.filter(pk=person.pk)
+        )
+        member = members.forms[0]
+        member.prefix = f"members-{index}"
+        context = {"member": member, "index": index, "open_members": True}
+        return render(request, "households/household_form.html#member-row", context)
     form = PersonFormSet(user=request.user, instance=Household()).empty_form
     form.prefix = f"members-{index}"
     return render(
@@ -395,7 +435,7 @@ def member_form_row(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
-class EpisodeCreateView(VersionedFormView):
+class EpisodeCreateView(VersionedFormView[MigrationEpisode]):
     form_class = EpisodeForm
     index_url = "households:list"
     title = gettext_lazy("New migration episode")
@@ -426,7 +466,7 @@ class EpisodeUpdateView(VersionedFormView):
 
 @require_POST
 @scope_required(Action.WRITE)
-def episode_return_view(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+def episode_return_view(request: AuthenticatedHttpRequest, pk: int, scope: Scope) -> HttpResponse:
     """Record a worker's return from the household page (date and reason prefilled)."""
     episode = get_scoped_object_or_404(
         MigrationEpisode.objects.select_related("person__household"), request.user, Action.WRITE, pk=pk
@@ -435,7 +475,7 @@ def episode_return_view(request: HttpRequest, pk: int, scope: Scope) -> HttpResp
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(episode.person.household)
     try:
         episode_return(
@@ -459,6 +499,7 @@ class ServiceRequestListView(ScopedQuerysetMixin, ListView):
     scope_action = Action.READ
     template_name = "households/servicerequest_list.html"
     page_size = 25
+    object_list: ServiceRequestQuerySet
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -568,7 +609,7 @@ class HouseholdArchiveView(LoginRequiredMixin, View):
             },
         )
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         household = self.household()
         try:
             household_archive(

@@ -81,7 +81,9 @@ def test_every_user_facing_string_is_in_the_catalogue(tmp_path):
     shutil.copytree(
         BASE,
         project,
-        ignore=shutil.ignore_patterns(".venv", ".data", ".git", "staticfiles", "locale", "__pycache__", "node_modules"),
+        ignore=shutil.ignore_patterns(
+            ".venv", ".data", ".git", "staticfiles", "locale", "__pycache__", "node_modules", ".mypy_cache"
+        ),
     )
     shutil.copytree(tmp_path / "locale", project / "desmigratif" / "locale")
     result = subprocess.run(

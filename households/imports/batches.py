@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -64,7 +64,7 @@ def _move(batch: ImportBatch | int, *, allowed: Iterable[str], to: str, **fields
         query = Q(status__in=allowed - {Status.FAILED}) | Q(status=Status.FAILED, write_failed=True)
     if not ImportBatch.objects.filter(query, pk=pk).update(status=to, **fields):
         current = ImportBatch.objects.filter(pk=pk).values_list("status", flat=True).first()
-        label = dict(Status.choices).get(current, current)
+        label = dict(Status.choices).get(current or "", current)
         raise BatchStateError(_("This batch cannot do that now: it is “%(status)s”.") % {"status": label})
 
 
@@ -139,7 +139,12 @@ def batch_upload(
         raise ImportRefusedError(
             _("Village %(code)s is not in your area (or does not exist).") % {"code": village.code}
         )
-    source = io.BytesIO(data) if data is not None else path.open("rb")  # type: ignore[union-attr]
+    if data is not None:
+        source: BinaryIO = io.BytesIO(data)
+    elif path is not None:
+        source = path.open("rb")
+    else:
+        raise TypeError("batch_upload() needs the file's data or its path")
     with source:
         # What can be refused without parsing is refused at once; the worker parses the file.
         file_screen(source, file_name, max_bytes=None if data is None else MAX_UPLOAD_BYTES)
@@ -296,7 +301,7 @@ def batch_approve(*, batch: ImportBatch, user: AnyUser, background: bool = True)
     _run_commit(batch.pk, background)
 
 
-def batch_reject(*, batch: ImportBatch, user: AnyUser) -> None:
+def batch_reject(*, batch: ImportBatch, user: User) -> None:
     if not can_approve(user, batch):
         raise BatchStateError(_("This batch is not waiting for your approval."))
     _move(

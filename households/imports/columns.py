@@ -739,10 +739,12 @@ class HeaderMatch:
         also lists the dead and those who moved away (a note says how many were left out)."""
         if self.life_status is None:
             return rows
-        return self._living(rows, notes)
+        return self._living(rows, notes, self.life_status)
 
-    def _living(self, rows: Iterator[tuple[int, list[object]]], notes: list[str]) -> Iterator[tuple[int, list[object]]]:
-        position, left_out = self.life_status, 0
+    def _living(
+        self, rows: Iterator[tuple[int, list[object]]], notes: list[str], position: int
+    ) -> Iterator[tuple[int, list[object]]]:
+        left_out = 0
         for row in rows:
             cells = row[1]
             value = cells[position] if position < len(cells) else ""

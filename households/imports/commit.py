@@ -23,6 +23,7 @@ from typing import Any
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import get_history_model_for_model
 
 from desmigratif.access import Action, scope_for
 from desmigratif.models import User
@@ -41,7 +42,8 @@ Progress = Callable[[int], None]
 # portal writes them only with their household: while the write's rows are not committed,
 # autovacuum would analyse the table, find it empty but large, and the planner would read it
 # row by row for every new household (a two-minute stall seen once in three benchmark runs).
-LOCKED = ", ".join(m._meta.db_table for m in (*MODELS.values(), KKNumber))
+_LOCKED_MODELS: list[type[models.Model]] = [*MODELS.values(), KKNumber]
+LOCKED = ", ".join(m._meta.db_table for m in _LOCKED_MODELS)
 
 
 class ImportRefusedError(Exception):
@@ -55,7 +57,7 @@ def file_digest(data: bytes) -> str:
 
 
 def _history_columns(model: type[models.Model]) -> list[str]:
-    historical = model.history.model  # type: ignore[attr-defined]
+    historical = get_history_model_for_model(model)
     return [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
 
 
@@ -67,7 +69,7 @@ def _write_history(
     columns = _history_columns(model)
     cursor.execute(
         f"""
-        INSERT INTO {model.history.model._meta.db_table}
+        INSERT INTO {get_history_model_for_model(model)._meta.db_table}
             ({", ".join(columns)}, history_date, history_change_reason, history_type, history_user_id)
         SELECT {", ".join(f"m.{c}" for c in columns)}, %s, NULL, %s, %s
         FROM {model._meta.db_table} m WHERE m.id IN ({ids_sql})
@@ -273,6 +275,14 @@ def _check_scope_again(batch: ImportBatch, user: User, cursor: Any) -> None:
         )
 
 
+def _db_type(field: models.Field) -> str:
+    # A foreign key's is its target's (ForeignKey.db_type asks the target field).
+    db_type = field.db_type(connection)
+    if db_type is None:
+        raise TypeError(f"{field} has no column type")
+    return db_type
+
+
 def _restore_assignments(model: type[models.Model]) -> str:
     """SET clauses restoring each column from ImportChange.before where it holds the column."""
     parts = []
@@ -280,12 +290,7 @@ def _restore_assignments(model: type[models.Model]) -> str:
         if field.primary_key or field.column in {"version", "created_at", "updated_at"}:
             continue
         column = field.column
-        cast = (
-            "c.before -> %s"
-            if field.get_internal_type() == "JSONField"
-            else "(c.before ->> %s)::"
-            + (field.rel_db_type(connection) if field.is_relation else field.db_type(connection))
-        )
+        cast = "c.before -> %s" if field.get_internal_type() == "JSONField" else "(c.before ->> %s)::" + _db_type(field)
         parts.append(
             f"{column} = CASE WHEN c.before ? '{column}' THEN {cast.replace('%s', repr(column))} ELSE m.{column} END"
         )

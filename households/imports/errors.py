@@ -37,7 +37,7 @@ def _rows(batch: ImportBatch) -> Iterator[list[str]]:
         errors = [p for p in problems if p["severity"] == "error"]
         warnings = [p for p in problems if p["severity"] != "error"]
         yield [
-            *(cells + [""] * width)[:width],
+            *((cells or []) + [""] * width)[:width],
             str(number),
             " | ".join(f"{p['column']}: {p['message']}" for p in errors),
             " | ".join(f"{p['column']}: {p['message']}" for p in warnings),

@@ -51,7 +51,7 @@ KINDS = (
     Kind("person", Person, "import_person", "person_id", (*PERSON_FIELDS, "household_id"), "s.name"),
     Kind("episode", MigrationEpisode, "import_episode", "episode_id", tuple(EPISODE_FIELDS), "s.name"),
 )
-TABLES = {Household: HOUSEHOLDS, Person: PERSONS, MigrationEpisode: EPISODES}
+TABLES: dict[type[models.Model], str] = {Household: HOUSEHOLDS, Person: PERSONS, MigrationEpisode: EPISODES}
 
 
 def _field(model: type[models.Model], column: str) -> models.Field:
@@ -165,8 +165,9 @@ def describe(model_name: str, column: str, value: Any) -> str:
     if isinstance(field, models.DateField):
         return datetime.date.fromisoformat(str(value)).strftime("%d-%m-%Y")
     if field.is_relation:
-        target = {Village: Village, PlacementAgency: PlacementAgency, Job: Job}.get(field.related_model)
-        record = target.objects.filter(pk=value).first() if target else None
+        referenced: dict[object, type[models.Model]] = {Village: Village, PlacementAgency: PlacementAgency, Job: Job}
+        target = referenced.get(field.related_model)
+        record = target._default_manager.filter(pk=value).first() if target else None
         return str(record) if record is not None else str(value)
     return str(value)
 

@@ -268,7 +268,7 @@ class _Column:
         are empty, too long, short enough to be a placeholder, unreadable or not plain text
         go through the rule."""
         try:
-            values = [raw.strip() for raw in raw_values]  # type: ignore[union-attr]
+            values = [raw.strip() for raw in raw_values]
         except AttributeError:  # numbers and dates from XLSX cells
             values = [_text(raw) for raw in raw_values]
             suspects: Any = range(len(values))
@@ -360,9 +360,9 @@ class _Stager:
         has_migration = self._check_migration(values, row_problems, size)
         problems_json = ["[]"] * size
         is_valid = [True] * size
-        for i, found in row_problems.items():
-            problems_json[i] = json.dumps(found, ensure_ascii=False)
-            is_valid[i] = not any(p["severity"] == ERROR for p in found)
+        for i, row_found in row_problems.items():
+            problems_json[i] = json.dumps(row_found, ensure_ascii=False)
+            is_valid[i] = not any(p["severity"] == ERROR for p in row_found)
         episode_warnings = self._episode_warnings(values, row_problems, size)
 
         def column_of(name: str) -> Any:
@@ -699,7 +699,7 @@ class _Judge:
         """NIK or No. KK columns that Excel rounded to 15 digits and saved (every number ends in
         0, families collapse into one): refused as a whole, with the way to get the digits back.
         Numbers that merely end in 0 are normal; a whole column of them is not."""
-        refusals = []
+        refusals: list[str] = []
         self.cursor.execute(
             f"""SELECT count(*) FILTER (WHERE nik LIKE '%%0'), count(*) FILTER (WHERE nik <> ''),
                        count(*) FILTER (WHERE kk_number LIKE '%%0'), count(*) FILTER (WHERE kk_number <> '')

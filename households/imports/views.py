@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 
 from desmigratif.access import Action, Scope, ScopeRequiredMixin, scope_for, scope_required
-from desmigratif.forms import VillageField
+from desmigratif.forms import VillageField, form_field
+from desmigratif.http import AuthenticatedHttpRequest
 from households.imports import batches, review
 from households.imports.batches import BatchStateError, batches_of, can_approve, can_write, upload_kept
 from households.imports.commit import ImportRefusedError
@@ -77,7 +78,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].limit_to(user, Action.WRITE)
+        form_field(self, "village", VillageField).limit_to(user, Action.WRITE)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -104,6 +105,7 @@ class ImportHomeView(ScopeRequiredMixin, FormView):
     scope_action = Action.WRITE
     form_class = UploadForm
     template_name = "households/import_home.html"
+    request: AuthenticatedHttpRequest
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -127,6 +129,7 @@ class ImportApprovalsView(LoginRequiredMixin, TemplateView):
     """Batches waiting for this coordinator's approval."""
 
     template_name = "households/import_approvals.html"
+    request: AuthenticatedHttpRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         if scope_for(self.request.user, Action.APPROVE).is_empty:
@@ -140,6 +143,7 @@ class ImportDetailView(LoginRequiredMixin, DetailView):
 
     template_name = "households/import_detail.html"
     context_object_name = "batch"
+    request: AuthenticatedHttpRequest
     http_method_names = ["get"]
 
     def get_queryset(self):
@@ -197,11 +201,11 @@ def _changes(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return shown
 
 
-def _batch(request: HttpRequest, pk: int) -> ImportBatch:
+def _batch(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
     return get_object_or_404(batches_of(request.user), pk=pk)
 
 
-def _step(request: HttpRequest, batch: ImportBatch, step: Any, **kwargs: Any) -> HttpResponse:
+def _step(request: AuthenticatedHttpRequest, batch: ImportBatch, step: Any, **kwargs: Any) -> HttpResponse:
     """Run one step of the batch's life; a refusal is a message on the batch's page."""
     try:
         step(batch=batch, user=request.user, **kwargs)
@@ -212,7 +216,7 @@ def _step(request: HttpRequest, batch: ImportBatch, step: Any, **kwargs: Any) ->
 
 @require_POST
 @scope_required(Action.WRITE)
-def import_confirm(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest, pk: int, scope: Scope) -> HttpResponse:
     batch = _batch(request, pk)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
@@ -227,13 +231,13 @@ def import_confirm(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
 
 @require_POST
 @scope_required(Action.WRITE)
-def import_recheck(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+def import_recheck(request: AuthenticatedHttpRequest, pk: int, scope: Scope) -> HttpResponse:
     return _step(request, _batch(request, pk), batches.batch_recheck)
 
 
 @require_POST
 @scope_required(Action.APPROVE)
-def import_approve(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+def import_approve(request: AuthenticatedHttpRequest, pk: int, scope: Scope) -> HttpResponse:
     """A coordinator approves (or rejects) an officer's batch for their area."""
     batch = get_object_or_404(ImportBatch.objects.defer("upload"), pk=pk, status=ImportBatch.Status.AWAITING_APPROVAL)
     if not can_approve(request.user, batch):
@@ -245,7 +249,7 @@ def import_approve(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
 
 @require_POST
 @scope_required(Action.WRITE)
-def import_rollback(request: HttpRequest, pk: int, scope: Scope) -> HttpResponse:
+def import_rollback(request: AuthenticatedHttpRequest, pk: int, scope: Scope) -> HttpResponse:
     return _step(request, _batch(request, pk), batches.batch_rollback_request)
 
 
@@ -261,7 +265,7 @@ def _download(content: bytes, kind: str, name: str) -> HttpResponse:
 
 @require_GET
 @scope_required(Action.WRITE)
-def import_error_file(request: HttpRequest, pk: int, scope: Scope, kind: str) -> HttpResponse:
+def import_error_file(request: AuthenticatedHttpRequest, pk: int, scope: Scope, kind: str) -> HttpResponse:
     """The rows with problems as they were typed, with what is wrong, to fix and upload again."""
     if kind not in {"xlsx", "csv"}:
         raise Http404
@@ -273,7 +277,7 @@ def import_error_file(request: HttpRequest, pk: int, scope: Scope, kind: str) ->
 
 @require_GET
 @scope_required(Action.WRITE)
-def import_template(request: HttpRequest, scope: Scope, kind: str) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest, scope: Scope, kind: str) -> HttpResponse:
     if kind not in {"csv", "xlsx"}:
         raise Http404
     return _download(template_xlsx() if kind == "xlsx" else template_csv(), kind, "templat-rumah-tangga")

@@ -129,6 +129,25 @@ def test_an_officer_registers_a_family_and_imports_a_file_on_a_phone(live_server
     assert household.members.count() == 2
     assert page.url.endswith(household.get_absolute_url())
 
+    # Editing it: saved members are drawn closed; the officer opens one (htmx) and changes it.
+    page.goto(f"{live_server.url}/layanan-migrasi/rumah-tangga/{household.pk}/ubah/")
+    assert not page.locator("input[name=members-1-name]").count()
+    page.click("#member-1 button")
+    page.wait_for_selector("input[name=members-1-occupation]")
+    page.fill("input[name=members-1-occupation]", "Pekerja rumah tangga")
+    page.fill("input[name=address]", "Jl. Kenanga 3")
+    page.click("form button[type=submit].btn-primary")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(household.get_absolute_url())
+    assert household.members.get(name="Sri Wahyuni").occupation == "Pekerja rumah tangga"
+    assert household.members.get(name="Slamet Riyadi").version == 1
+
+    # The list's filters are fetched when the officer opens them.
+    page.goto(f"{live_server.url}/layanan-migrasi/?q=Sri")
+    assert not page.locator("select[name=country]").count()
+    page.click("details summary")
+    page.wait_for_selector("select[name=country]")
+
     # The wife works abroad.
     wife = household.members.get(name="Sri Wahyuni")
     page.goto(f"{live_server.url}/layanan-migrasi/anggota/{wife.pk}/migrasi/baru/")

@@ -1,14 +1,9 @@
 """Keyset pages: every row exactly once, in order, whatever the sort, ties included."""
 
-import re
-
 import pytest
-from django import forms
 from django.utils import timezone
 
-from desmigratif.forms import LongSelect
 from desmigratif.pagination import keyset_page
-from households.countries import country_choices
 from households.models import Household
 from tests.conftest import VILLAGE_A, VILLAGE_B
 from tests.factories import HouseholdFactory
@@ -34,11 +29,3 @@ def test_walking_the_pages_gives_every_row_once_in_order(order):
             break
         cursor = page.next_cursor
     assert seen == expected
-
-
-def test_long_select_renders_what_django_select_renders():
-    attrs = {"class": "form-select", "id": "id_country"}
-    for value in ("HK", "", None, "ZZ"):
-        ours = LongSelect(choices=country_choices(), attrs=attrs).render("country", value)
-        django = forms.Select(choices=country_choices(), attrs=attrs).render("country", value)
-        assert ours == re.sub(r">\s+<", "><", django.strip())

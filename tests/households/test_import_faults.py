@@ -66,6 +66,8 @@ def fault(transactional_db):
             cursor.execute("DROP TRIGGER IF EXISTS test_fault ON households_person")
             cursor.execute("DROP FUNCTION IF EXISTS test_fault()")
 
+    # The fixture's value is the function, carrying what a test needs besides (attributes of a
+    # function object, which mypy does not follow).
     install.remove = remove  # type: ignore[attr-defined]
     install.connection = own  # type: ignore[attr-defined]
     yield install

@@ -91,3 +91,29 @@ def test_export_needs_permission_masks_and_is_logged(client, officer_a, officer_
     assert (log.user, log.kind, log.rows, log.detail["q"]) == (officer_a, "export", 1, "siti")
     xlsx = client.get(reverse("households:export"), {"format": "xlsx"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_the_filters_are_drawn_when_opened_or_in_use(client, coordinator, households):
+    client.force_login(coordinator)
+    html = client.get(reverse("households:list"), {"q": "siti"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="q"' in html and 'name="sort"' in html
+    assert 'name="country"' not in html  # some 250 options, only when opened
+    assert "part=filters" in html and "filters=1" in html  # htmx fetches them; without script, a link
+
+    fragment = client.get(reverse("households:list"), {"part": "filters", "q": "siti", "country": "TW"})
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in body
+    assert '<option value="TW" selected>' in body and 'name="q"' not in body
+    assert "<tr" not in body  # the list is not queried for the filters
+
+    opened = client.get(reverse("households:list"), {"country": "TW"}).content.decode()
+    assert '<details class="card mb-3" open>' in opened and '<option value="TW" selected>' in opened
+    assert (
+        '<details class="card mb-3" open>' in client.get(reverse("households:list"), {"filters": "1"}).content.decode()
+    )
+
+
+def test_the_filters_offer_only_the_users_areas(client, cast, households):
+    client.force_login(cast["officer_b"])
+    body = client.get(reverse("households:list"), {"part": "filters"}).content.decode()
+    assert VILLAGE_B in body and VILLAGE_A not in body
