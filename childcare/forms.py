@@ -10,10 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from childcare.models import ActivityKind, Child, LearningHouse, Session
 from desmigratif.access import Action, AnyUser, scoped
-from desmigratif.forms import VersionedForm, VillageField, choice_labels, form_field
+from desmigratif.forms import DateInput, VersionedForm, VillageField, choice_labels, form_field
 from households.models import Person
-
-DATE = {"type": "date"}
 
 
 class LearningHouseForm(VersionedForm):
@@ -22,7 +20,7 @@ class LearningHouseForm(VersionedForm):
     class Meta:
         model = LearningHouse
         fields = ["village", "name", "address", "opened_on", "facilitators", "is_active"]
-        widgets = {"opened_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
+        widgets = {"opened_on": DateInput}
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -69,7 +67,7 @@ class SessionForm(VersionedForm):
         model = Session
         fields = ["kind", "held_on", "facilitator", "children", "caregivers"]
         widgets = {
-            "held_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "held_on": DateInput,
             "children": forms.CheckboxSelectMultiple,
             "caregivers": forms.CheckboxSelectMultiple,
         }

@@ -49,9 +49,10 @@ class LearningHouseDetailView(ScopedQuerysetMixin, DetailView):
             "can_edit": may_see_children,
             "children": house.children.select_related("person") if may_see_children else None,
             "child_count": house.children.count(),
-            "sessions": house.sessions.select_related("kind").annotate(
-                child_count=Count("children", distinct=True), caregiver_count=Count("caregivers", distinct=True)
-            ),
+            # Newest first: the learning house's latest activity is what its visitors look for.
+            "sessions": house.sessions.select_related("kind")
+            .annotate(child_count=Count("children", distinct=True), caregiver_count=Count("caregivers", distinct=True))
+            .order_by("-held_on", "-id"),
         }
 
 

@@ -8,11 +8,9 @@ from django import forms
 
 from cooperatives.models import Cooperative, Facility, Membership
 from desmigratif.access import Action, AnyUser, scoped
-from desmigratif.forms import VersionedForm, VillageField, form_field
+from desmigratif.forms import DateInput, RupiahField, VersionedForm, VillageField, form_field
 from enterprises.models import Enterprise
 from households.models import Household
-
-DATE = {"type": "date"}
 
 
 class CooperativeForm(VersionedForm):
@@ -32,8 +30,8 @@ class CooperativeForm(VersionedForm):
             "enterprises",
         ]
         widgets = {
-            "legal_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            "founded_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "legal_date": DateInput,
+            "founded_on": DateInput,
             "enterprises": forms.CheckboxSelectMultiple,
         }
 
@@ -49,9 +47,10 @@ class MembershipForm(VersionedForm):
         model = Membership
         fields = ["household", "joined_on", "left_on", "share_capital", "savings"]
         widgets = {
-            "joined_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            "left_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "joined_on": DateInput,
+            "left_on": DateInput,
         }
+        field_classes = {"share_capital": RupiahField, "savings": RupiahField}
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -69,7 +68,7 @@ class FacilityForm(VersionedForm):
     class Meta:
         model = Facility
         fields = ["village", "kind", "status", "status_on", "funder", "notes"]
-        widgets = {"status_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
+        widgets = {"status_on": DateInput}
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, Scope, scope_for
@@ -300,6 +301,58 @@ def assignment_form_for(user: AnyUser) -> type[AssignmentForm]:
             super().__init__(*args, user=user, **kwargs)
 
     return ScopedAssignmentForm
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker. ``<input type=date>`` reads only ISO dates (2026-11-29): the
+    value is written so in every language, whatever the locale's own date format ("29-11-2026"
+    in Indonesian would leave the field empty). Typed dates are still read in the locale's
+    formats by the form field."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class RupiahInput(forms.TextInput):
+    """An amount in rupiah, shown with the language's thousands separators (3.500.000)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, int):
+            return formats.number_format(value, force_grouping=True)
+        return super().format_value(value)
+
+
+_RUPIAH_GROUPED = re.compile(r"^\d{1,3}(?:[.,\s]\d{3})+$")
+
+
+class RupiahField(forms.IntegerField):
+    """A whole amount of rupiah as people type it: ``3500000``, ``3.500.000``, ``Rp 3.500.000``,
+    ``Rp3,500,000`` or ``3.500.000,00``. Rupiah have no cents in practice: ``,50`` is refused
+    rather than guessed."""
+
+    widget = RupiahInput
+    default_error_messages = {
+        "invalid": _("Enter an amount in rupiah, for example 3.500.000."),
+        "cents": _("Enter a whole number of rupiah, without cents."),
+    }
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            text = re.sub(r"^(?:rp\.?|idr)", "", value.strip().replace("\u00a0", " "), flags=re.IGNORECASE).strip()
+            cents = re.search(r"[.,](\d{1,2})$", text)
+            if cents:  # ",00" after thousands groups: the spreadsheet's or the bank's way of writing it
+                if int(cents.group(1)):
+                    raise ValidationError(self.error_messages["cents"], code="cents")
+                text = text[: cents.start()]
+            if _RUPIAH_GROUPED.match(text):
+                text = re.sub(r"[.,\s]", "", text)
+            value = text
+        return super().to_python(value)
 
 
 class VersionedForm(forms.ModelForm):

@@ -6,6 +6,7 @@ import sys
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -205,9 +206,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     across a failed one), so the portal recovers as soon as the database does."""
     failure = sys.exc_info()[1]
     if isinstance(failure, (OperationalError, InterfaceError)):
-        response = render_to_string("503_database.html")
+        response = render_to_string("503_database.html", {"portal_name": settings.PORTAL_NAME})
         return HttpResponse(response, status=503, headers={"Retry-After": "30"})
-    return HttpResponseServerError(render_to_string("500.html"))
+    return HttpResponseServerError(render_to_string("500.html", {"portal_name": settings.PORTAL_NAME}))
 
 
 # --- record forms of every pillar ------------------------------------------------------------------------

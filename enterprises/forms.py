@@ -9,11 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, scoped
-from desmigratif.forms import VersionedForm, VillageField, choice_labels, form_field
+from desmigratif.forms import DateInput, RupiahField, VersionedForm, VillageField, choice_labels, form_field
 from enterprises.models import Category, Channel, Enterprise, EquipmentAid, MentoringVisit, Training
 from households.models import Person
-
-DATE = {"type": "date"}
 
 
 class EnterpriseForm(VersionedForm):
@@ -25,7 +23,7 @@ class EnterpriseForm(VersionedForm):
         model = Enterprise
         fields = ["name", "category", "members", "started_on", "status", "turnover", "channels", "export_ready"]
         widgets = {
-            "started_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "started_on": DateInput,
             "members": forms.CheckboxSelectMultiple,
         }
 
@@ -47,8 +45,8 @@ class TrainingForm(VersionedForm):
         model = Training
         fields = ["village", "kind", "topic", "starts_on", "ends_on", "place", "trainer", "organiser"]
         widgets = {
-            "starts_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "starts_on": DateInput,
+            "ends_on": DateInput,
         }
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
@@ -76,11 +74,12 @@ class MentoringVisitForm(VersionedForm):
     class Meta:
         model = MentoringVisit
         fields = ["visited_on", "mentor", "notes", "next_step"]
-        widgets = {"visited_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
+        widgets = {"visited_on": DateInput}
 
 
 class EquipmentAidForm(VersionedForm):
     class Meta:
         model = EquipmentAid
         fields = ["item", "quantity", "value", "given_on", "source"]
-        widgets = {"given_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
+        widgets = {"given_on": DateInput}
+        field_classes = {"value": RupiahField}

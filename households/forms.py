@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, Scope, scoped
-from desmigratif.forms import AreaField, VersionedForm, VillageField, form_field
+from desmigratif.forms import AreaField, DateInput, VersionedForm, VillageField, form_field
 from desmigratif.models import User
 from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
 from households import validators
@@ -144,7 +144,7 @@ class PersonForm(FindingsMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = list(PERSON_FIELDS)  # the inline formset appends its foreign key
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"birth_date": DateInput}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -279,10 +279,7 @@ class EpisodeForm(FindingsMixin, VersionedForm):
             "bpjs_jht",
             "passport_number",
         ]
-        widgets = {
-            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-            for name in ["departure_date", "contract_end", "planned_return", "actual_return"]
-        }
+        widgets = dict.fromkeys(["departure_date", "contract_end", "planned_return", "actual_return"], DateInput)
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -297,12 +294,20 @@ class EpisodeForm(FindingsMixin, VersionedForm):
         cleaned = self.cleaned_data
         departure = cleaned.get("departure_date")
         labels = {name: self.fields[name].label for name in self.fields}
+        # A stay being prepared has its planned departure date, in the future (as in the import).
         for name in ("departure_date", "actual_return"):
+            if name == "departure_date" and cleaned.get("status") == EpisodeStatus.PREPARING:
+                continue
             self._findings(validators.check_not_future(cleaned.get(name), field_name=name, label=labels[name]))
         for name in ("contract_end", "actual_return", "planned_return"):
             self._findings(
                 validators.check_not_before(cleaned.get(name), departure, field_name=name, label=labels[name])
             )
+        self._findings(
+            validators.check_return_reason(
+                cleaned.get("return_reason"), cleaned.get("actual_return"), cleaned.get("contract_end")
+            )
+        )
         if cleaned.get("status") == "returned" and not cleaned.get("actual_return"):
             self.add_error("actual_return", _("Enter the date the worker came back."))
         # The person: the admin's form chooses it, the portal's comes with the stay.
@@ -421,10 +426,7 @@ class ServiceRequestForm(FindingsMixin, VersionedForm):
             "follow_up_on",
             "outcome",
         ]
-        widgets = {
-            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-            for name in ["opened_on", "referred_on", "resolved_on", "closed_on", "follow_up_on"]
-        }
+        widgets = dict.fromkeys(["opened_on", "referred_on", "resolved_on", "closed_on", "follow_up_on"], DateInput)
 
     def __init__(self, *args: Any, user: AnyUser, household: Household | None = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -479,7 +481,7 @@ class ServiceRequestAdminForm(ServiceRequestForm):
 class ReturnForm(forms.Form):
     """The two-click return: the date (today unless changed) and the reason."""
 
-    returned_on = forms.DateField(label=_("Returned on"), widget=forms.DateInput(attrs={"type": "date"}))
+    returned_on = forms.DateField(label=_("Returned on"), widget=DateInput)
     reason = forms.ChoiceField(label=_("Reason for return"), choices=ReturnReason.choices)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -501,3 +503,12 @@ class ReturnForm(forms.Form):
         if findings:
             raise forms.ValidationError([f.message for f in findings])
         return value
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        # Warnings only: the return is recorded, and the warning stored on the stay and shown.
+        self.warnings = validators.check_return_reason(
+            cleaned.get("reason"), cleaned.get("returned_on"), self.episode.contract_end
+        )
+        return cleaned

@@ -22,6 +22,7 @@ from households.models import (
     Person,
     ReturnReason,
 )
+from households.validators import Finding
 
 
 @dataclass
@@ -127,12 +128,17 @@ def episode_return(
     reason: str = ReturnReason.CONTRACT_ENDED,
     expected_version: int,
     user: User | None = None,
+    warnings: list[Finding] | None = None,
 ) -> MigrationEpisode:
-    """Record a worker's return (the two-click action on the household page)."""
+    """Record a worker's return (the two-click action on the household page), with the
+    ``warnings`` the return form found stored on the stay in place of any on the same fields."""
     episode.status = EpisodeStatus.RETURNED
     episode.actual_return = returned_on
     episode.return_reason = reason
     episode.full_clean()
+    fields = {"return_reason", "actual_return"}
+    kept = [stored for stored in episode.validation_warnings or [] if stored.get("field") not in fields]
+    episode.validation_warnings = [*kept, *(finding.as_json() for finding in warnings or [])]
     return record_save(instance=episode, expected_version=expected_version, user=user)
 
 

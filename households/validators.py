@@ -68,6 +68,9 @@ MESSAGES: dict[str, Any] = {
     "invalid_phone": _("%(label)s is not a valid phone number (%(value)s). Use +country code for foreign numbers."),
     "date_in_future": _("%(label)s cannot be in the future."),
     "before_departure": _("%(label)s cannot be before the departure date."),
+    "contract_not_ended": _(
+        "The reason is “contract ended”, but the contract runs until %(contract_end)s: check the reason."
+    ),
     "passport_format": _("%(label)s does not look like a passport number (%(value)s)."),
     "bpjs_format": _("%(label)s does not look like a BPJS Ketenagakerjaan number (11 digits)."),
     "duplicate_open_stay": _(
@@ -307,6 +310,20 @@ def check_not_before(
 ) -> list[Finding]:
     if value is not None and departure is not None and value < departure:
         return [Finding(field_name, "before_departure", ERROR, {"label": label})]
+    return []
+
+
+def check_return_reason(
+    reason: str | None,
+    returned_on: datetime.date | None,
+    contract_end: datetime.date | None,
+    *,
+    field_name: str = "return_reason",
+) -> list[Finding]:
+    """A return "because the contract ended" before the contract's end only warns: the end date
+    typed may be the wrong one."""
+    if reason == "contract_ended" and returned_on and contract_end and returned_on < contract_end:
+        return [Finding(field_name, "contract_not_ended", WARNING, {"contract_end": contract_end.isoformat()})]
     return []
 
 

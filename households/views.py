@@ -484,11 +484,14 @@ def episode_return_view(request: AuthenticatedHttpRequest, pk: int, scope: Scope
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
             user=request.user,
+            warnings=form.warnings,
         )
     except StaleRecordError:
         messages.error(request, _("Not saved: this episode was changed by someone else. Check it and try again."))
     else:
         messages.success(request, _("The return of %(name)s was recorded.") % {"name": episode.person.name})
+        for warning in form.warnings:
+            messages.warning(request, warning.message)
     return redirect(episode.person.household)
 
 

@@ -63,6 +63,8 @@ def test_officer_registers_a_child_from_the_household_page_and_views_are_logged(
     assert list(child.parents_abroad.all()) == [mother.episodes.get()]
     page = client.get(child.get_absolute_url())
     assert page.status_code == 200 and "Nenek" in page.content.decode()
+    country = mother.episodes.get().destination_country_name
+    assert f"{mother.name} (" in page.content.decode() and f", {country})" in page.content.decode()  # by name
     log = AccessLog.objects.get(kind=AccessLog.Kind.CHILD_VIEW)
     assert log.user == officer_a and log.what == f"child {child.pk}"
     assert household.programme_reach()["children_in_learning_house"] == 1
@@ -137,3 +139,14 @@ def test_stats_against_hand_counted_fixtures():
         ("Finished school", 0),
     ]
     assert stats.children(Scope.everywhere()) == 3
+
+
+def test_a_learning_house_lists_its_sessions_newest_first_before_its_children(client, officer_a):
+    home = learning_house()
+    kind, _ = ActivityKind.objects.get_or_create(code="reading", defaults={"name": "Membaca"})
+    for day in (datetime.date(2026, 3, 1), datetime.date(2026, 9, 1), datetime.date(2026, 6, 1)):
+        Session.objects.create(learning_house=home, kind=kind, held_on=day)
+    client.force_login(officer_a)
+    html = client.get(home.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert html.index("01-09-2026") < html.index("01-06-2026") < html.index("01-03-2026")
+    assert html.index('<h2 class="h5 mt-4">Sessions') < html.index('<h2 class="h5 mt-4">Children')

@@ -167,3 +167,25 @@ def test_an_address_no_page_has_answers_404_with_the_menu(client, cast, settings
         assert response.status_code == 404
         if user is not None:
             assert "Migration services" in response.content.decode()
+
+
+def test_a_refused_page_says_why_inside_the_portal(client, cast, settings):
+    settings.DEBUG = False
+    client.force_login(cast["officer_a"])
+    response = client.get(reverse("households:export"), HTTP_ACCEPT_LANGUAGE="id")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Anda tidak dapat membuka halaman ini" in html and "Layanan migrasi" in html  # the menu is there
+
+
+def test_the_server_error_page_needs_no_database_and_leads_home(rf):
+    from desmigratif.views import server_error
+
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        response = server_error(rf.get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Terjadi kesalahan pada server" in html and "Server error" in html
+    assert f'href="{reverse("home")}"' in html and "bootstrap" in html

@@ -80,7 +80,7 @@ def test_officer_registers_an_enterprise_from_the_household_page(client, officer
         {
             "item": "Wajan",
             "quantity": 2,
-            "value": 750000,
+            "value": "Rp 750.000",  # as an officer types it
             "given_on": TODAY.isoformat(),
             "source": "apbn",
             "version": 1,

@@ -188,3 +188,28 @@ def test_household_page_history_shows_member_and_episode_changes(client, officer
     client.force_login(officer_a)
     html = client.get(reverse("households:history", args=[person.household_id])).content.decode()
     assert "Nelayan" in html and "Ocean Fishing Co." in html and "officer.a" in html
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_return_form_opens_with_today_in_iso_and_warns_of_a_contract_not_ended(client, officer_a, language):
+    episode = EpisodeFactory(
+        person__household__village_id=VILLAGE_A,
+        departure_date=datetime.date(2024, 1, 10),
+        contract_end=datetime.date(2099, 1, 9),
+    )
+    client.force_login(officer_a)
+    page = client.get(episode.person.household.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="return-{episode.pk}-returned_on" value="{today}"' in page
+
+    prefix = f"return-{episode.pk}"
+    response = client.post(
+        reverse("households:episode-return", args=[episode.pk]),
+        {f"{prefix}-returned_on": today, f"{prefix}-reason": "contract_ended", f"{prefix}-version": "1"},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    episode.refresh_from_db()
+    assert episode.status == EpisodeStatus.RETURNED  # recorded all the same
+    assert [w["code"] for w in episode.validation_warnings] == ["contract_not_ended"]
+    assert "the contract runs until 2099-01-09" in response.content.decode()
