@@ -202,6 +202,15 @@ def can(user: AnyUser, action: Action, village_code: str) -> bool:
     return scope_for(user, action).contains(village_code)
 
 
+def export_scope(user: AnyUser, permission: str) -> Scope:
+    """Where ``user`` may export records from: with the export ``permission`` (analysts,
+    administrators), wherever they may read; without it, the villages they work in, so a
+    village officer exports their own village's list and a coordinator nothing."""
+    if user.is_authenticated and user.has_perm(permission):
+        return scope_for(user, Action.READ)
+    return scope_for(user, Action.WRITE)
+
+
 def can_see_full_nik(user: AnyUser, village_code: str) -> bool:
     """NIKs are shown whole only to users whose assignment covers the record's village
     with record access (its officers, the coordinators of its area, administrators);
@@ -284,15 +293,15 @@ class ScopeRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-def scope_required(action: Action) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def scope_required(action: Action) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """For function views: login required, then 404 unless the user has a scope for ``action``.
     The view receives the scope as ``scope``."""
     from django.contrib.auth.decorators import login_required
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             scope = scope_for(request.user, action)
             if scope.is_empty:
                 raise Http404

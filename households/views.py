@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,18 +26,21 @@ from desmigratif.access import (
     ScopeRequiredMixin,
     can,
     can_see_full_nik,
+    export_scope,
     get_scoped_object_or_404,
     scope_for,
+    scope_path,
     scope_required,
     scoped,
 )
+from desmigratif.exports import csv_stream, xlsx_workbook
 from desmigratif.http import AuthenticatedHttpRequest
 from desmigratif.models import AccessLog, User
 from desmigratif.pagination import keyset_page, query_without
 from desmigratif.records import changed_field_labels
 from desmigratif.routers import ReplicaReadMixin
 from desmigratif.views import VersionedFormView
-from households.exports import dataset_csv, dataset_xlsx, household_list_export
+from households.exports import XLSX_MAX_ROWS, household_export_rows
 from households.forms import (
     BasePersonFormSet,
     EpisodeForm,
@@ -215,7 +219,7 @@ class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
             query_without_cursor=query_without(self.request, "after"),
             search_fields=form.SEARCH_FIELDS,
             show_filters=form.filters_in_use() or "filters" in self.request.GET,
-            can_export=self.request.user.has_perm("households.export_household"),
+            can_export=not export_scope(self.request.user, "households.export_household").is_empty,
             can_register=not scope_for(self.request.user, Action.WRITE).is_empty,
         )
         return context
@@ -250,25 +254,35 @@ class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
 
 @require_GET
 @scope_required(Action.READ)
-def household_export(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
-    """The filtered list as CSV or XLSX, for users with the export permission."""
-    if not request.user.has_perm("households.export_household"):
+def household_export(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponseBase:
+    """The filtered list as CSV (streamed, no limit) or XLSX: wherever the user may export from
+    (access.export_scope: a village officer, their own village). The file's name and the
+    ``X-Row-Count`` header say how many households it holds."""
+    area = export_scope(request.user, "households.export_household")
+    if area.is_empty:
         raise PermissionDenied
     form = HouseholdFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return HttpResponseBadRequest(_("The filters are not valid."))
-    households = form.filter(scoped(Household.objects.all(), request.user, Action.READ))
+    households = form.filter(area.filter(Household.objects.all(), scope_path(Household)))
+    total = households.count()
     filters = {key: value for key, value in request.GET.items() if key not in {"format", "after"}}
-    dataset = household_list_export(households=households, user=request.user, filters=filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = f"rumah-tangga-{stamp}-{total}"
+    rows = household_export_rows(households=households, user=request.user, filters=filters)
+    response: HttpResponseBase
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(
-            dataset_xlsx(dataset), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="rumah-tangga-{stamp}.xlsx"'
-        return response
-    response = HttpResponse(dataset_csv(dataset), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rumah-tangga-{stamp}.csv"'
+        if total > XLSX_MAX_ROWS:
+            message = _("%(count)s households are more than an XLSX sheet holds: export CSV, or narrow the filters.")
+            return HttpResponseBadRequest(message % {"count": f"{total:,}"})
+        workbook = xlsx_workbook({_("Households"): rows})
+        xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(workbook, content_type=xlsx_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    else:
+        response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response["X-Row-Count"] = str(total)
     return response
 
 

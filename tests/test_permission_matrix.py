@@ -147,7 +147,7 @@ PORTAL: dict[str, Rule] = {
     "region-picker": Rule({**ANY_STATS}),
     "region-detail": Rule(STATS),
     "households:list": Rule(LIST),
-    "households:export": Rule({**ANY_READ, "officer_a": 403, "officer_b": 403, "coordinator": 403}),
+    "households:export": Rule({**ANY_READ, "coordinator": 403}),
     "households:create": Rule(ANY_WRITE),
     "households:member-row": Rule(ANY_WRITE),
     "households:detail": Rule(READ),

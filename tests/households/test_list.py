@@ -78,19 +78,38 @@ def test_bad_cursor_starts_again(client, officer_a, households):
     assert listed(client, after="not-a-cursor")[0] == [households["a"].pk]
 
 
-def test_export_needs_permission_masks_and_is_logged(client, officer_a, officer_b, households):
-    client.force_login(officer_a)
+def downloaded(response) -> str:
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_an_officer_exports_their_own_village_streamed_and_logged(client, cast, households):
+    client.force_login(cast["coordinator"])  # reads the regency, works in no village: no export
     assert client.get(reverse("households:export"), {"format": "csv"}).status_code == 403
-    officer_a.user_permissions.add(Permission.objects.get(codename="export_household"))
+    officer_a = cast["officer_a"]
     client.force_login(officer_a)
+    assert "format=csv" in client.get(reverse("households:list")).content.decode()  # offered on the list
     response = client.get(reverse("households:export"), {"format": "csv", "q": "siti"})
-    assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert len(rows) == 2 and "3212164511950002" in rows[1]
+    assert response.status_code == 200 and response.streaming and response["X-Row-Count"] == "1"
+    assert response["Content-Disposition"].endswith('-1.csv"')
+    assert not AccessLog.objects.exists()  # logged when the file has been sent
+    rows = list(csv.reader(io.StringIO(downloaded(response))))
+    assert len(rows) == 2 and rows[1][0] == str(households["a"].pk) and "3212164511950002" in rows[1]
     log = AccessLog.objects.get()
     assert (log.user, log.kind, log.rows, log.detail["q"]) == (officer_a, "export", 1, "siti")
+    everything = list(csv.reader(io.StringIO(downloaded(client.get(reverse("households:export"))))))
+    assert [row[0] for row in everything[1:]] == [str(households["a"].pk)]  # their village only
     xlsx = client.get(reverse("households:export"), {"format": "xlsx"})
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK" and xlsx["X-Row-Count"] == "1"
+
+
+def test_with_the_permission_an_export_covers_what_the_user_reads(client, cast, households):
+    coordinator = cast["coordinator"]
+    coordinator.user_permissions.add(Permission.objects.get(codename="export_household"))
+    client.force_login(coordinator)
+    response = client.get(reverse("households:export"), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(downloaded(response))))
+    assert response["X-Row-Count"] == "2"
+    assert {row[0] for row in rows[1:]} == {str(households["a"].pk), str(households["neighbour"].pk)}
 
 
 def test_the_filters_are_drawn_when_opened_or_in_use(client, coordinator, households):
