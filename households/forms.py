@@ -35,6 +35,7 @@ from households.models import (
     Person,
     PlacementAgency,
     Procedural,
+    Relationship,
     RequestStatus,
     ReturnReason,
     Sector,
@@ -218,6 +219,13 @@ class BasePersonFormSet(forms.BaseInlineFormSet):
         kwargs["form_kwargs"] = {**kwargs.get("form_kwargs", {}), "user": user}
         super().__init__(*args, **kwargs)
 
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        # A new household's first member is usually its head: the form starts so.
+        if index == 0 and not self.instance.pk:
+            kwargs["initial"] = {"relationship": Relationship.HEAD, **kwargs.get("initial", {})}
+        return kwargs
+
     def clean(self) -> None:
         super().clean()
         for form in self.deleted_forms:
@@ -242,6 +250,14 @@ class BasePersonFormSet(forms.BaseInlineFormSet):
         live = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
         if not live:
             raise forms.ValidationError(_("A household needs at least one member."))
+        heads = [form for form in live if form.cleaned_data.get("relationship") == Relationship.HEAD]
+        if not heads:
+            raise forms.ValidationError(_("Mark one member as the head of family, as on the family card."))
+        if len(heads) > 1:
+            names = ", ".join(str(form.cleaned_data.get("name") or "?") for form in heads)
+            raise forms.ValidationError(
+                _("A family card has one head of family; %(names)s are all marked as head.") % {"names": names}
+            )
 
 
 # A BasePersonFormSet: django-stubs type the factory's result as its default formset class.

@@ -263,6 +263,18 @@ class Household(IdentifierRules, Versioned):
     def head(self) -> Person | None:
         return head_of(list(self.members.all()))
 
+    def family_card_problem(self) -> str | None:
+        """What is wrong with the members as a family card lists them: no head of family, or
+        more than one. The form allows neither; an import or an old record may have either."""
+        heads = sum(1 for member in self.members.all() if member.relationship == Relationship.HEAD)
+        if heads == 0 and self.members.all():
+            return str(
+                _("No member is marked as head of family: edit the household and mark one, as on the family card.")
+            )
+        if heads > 1:
+            return _("%(count)d members are marked as head of family: a family card has one.") % {"count": heads}
+        return None
+
     def programme_reach(self) -> dict[str, int]:
         """What the household receives from each pillar, at a glance. Reads the other pillars
         through their relations to persons and households, so this app imports none of them.

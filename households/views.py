@@ -123,6 +123,8 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
                 for person in household.members.all()
             ],
             household_warnings=[render_warning(w) for w in household.validation_warnings],
+            family_card_problem=household.family_card_problem(),
+            head=household.head,
             requests=scoped(
                 ServiceRequest.objects.filter(Q(person_served__household=household) | Q(worker__household=household)),
                 user,

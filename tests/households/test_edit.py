@@ -121,3 +121,44 @@ def test_member_row_fragment(client, officer_a):
     assert 'name="members-3-name"' in html
     assert 'value="4" id="id_members-TOTAL_FORMS" hx-swap-oob="true"' in html
     assert client.get(reverse("households:member-row"), {"index": "x"}).status_code == 400
+
+
+def test_a_family_card_has_exactly_one_head_and_the_first_member_starts_as_head(client, officer_a):
+    client.force_login(officer_a)
+    page = client.get(reverse("households:create"), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["formset"].forms[0]["relationship"].value() == "head"
+    no_head = {**household_post(), **management(1), **member(0, name="Ahmad", relationship="child")}
+    response = client.post(reverse("households:create"), no_head, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Mark one member as the head of family" in response.content.decode()
+    two_heads = {
+        **household_post(),
+        **management(2),
+        **member(0, name="Ahmad", relationship="head"),
+        **member(1, name="Budi", relationship="head"),
+    }
+    response = client.post(reverse("households:create"), two_heads, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Ahmad, Budi are all marked as head" in response.content.decode()
+    assert not Household.objects.exists()
+
+
+def test_errors_are_summed_up_at_the_top_with_links_to_their_fields(client, officer_a):
+    client.force_login(officer_a)
+    data = {**household_post(kk_number="12"), **management(1), **member(0, nik="12", name="", relationship="head")}
+    html = client.post(reverse("households:create"), data, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    summary = html[html.index('id="form-errors"') : html.index("</div>", html.index('id="form-errors"'))]
+    assert 'href="#id_kk_number"' in summary and 'href="#id_members-0-nik"' in summary
+    assert 'href="#id_members-0-name"' in summary and "Member 1" in summary
+
+
+def test_the_household_page_is_headed_by_the_family_and_flags_a_card_without_a_head(client, officer_a):
+    from tests.factories import HouseholdFactory, PersonFactory
+
+    household = HouseholdFactory(village_id=VILLAGE_A)
+    PersonFactory(household=household, name="Sri Wahyuni", relationship="wife")
+    client.force_login(officer_a)
+    html = client.get(household.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No member is marked as head of family" in html
+    PersonFactory(household=household, name="Slamet Riyadi", relationship="head")
+    html = client.get(household.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Family of Slamet Riyadi" in html and household.kk_number in html
+    assert "No member is marked as head of family" not in html
