@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import (
@@ -248,17 +248,19 @@ class VersionedFormView(LoginRequiredMixin, View, ABC, Generic[R]):
         if not form.is_valid():
             return self.render_form(form, record)
         try:
-            if record.pk:
-                version = form.cleaned_data.get("version") or int(request.POST.get("version") or 0)
-                record_save(instance=form.instance, expected_version=version, user=request.user)
-                # The version check covers the record's own columns; its many-to-many
-                # choices (an enterprise's members, a session's children) follow it.
-                for field in form.instance._meta.many_to_many:
-                    if field.name in form.cleaned_data:
-                        getattr(form.instance, field.name).set(form.cleaned_data[field.name])
-            else:
-                record_attach_user(form.instance, request.user)
-                form.save()
+            with transaction.atomic():  # what before_save writes goes if the record is not saved
+                self.before_save(form)
+                if record.pk:
+                    version = form.cleaned_data.get("version") or int(request.POST.get("version") or 0)
+                    record_save(instance=form.instance, expected_version=version, user=request.user)
+                    # The version check covers the record's own columns; its many-to-many
+                    # choices (an enterprise's members, a session's children) follow it.
+                    for field in form.instance._meta.many_to_many:
+                        if field.name in form.cleaned_data:
+                            getattr(form.instance, field.name).set(form.cleaned_data[field.name])
+                else:
+                    record_attach_user(form.instance, request.user)
+                    form.save()
         except StaleRecordError as conflict:
             fields = changed_field_labels(conflict)
             return self.render_form(form, record, status=409, conflict=conflict, conflict_fields=fields)
@@ -267,6 +269,9 @@ class VersionedFormView(LoginRequiredMixin, View, ABC, Generic[R]):
         if form.warnings:
             messages.warning(request, " ".join(w.message for w in form.warnings))
         return redirect(self.success_url(form.instance))
+
+    def before_save(self, form: Any) -> None:
+        """Work on other records that the save needs (a service call), in the save's transaction."""
 
     def success_url(self, record: R) -> str:
         return record.get_absolute_url()

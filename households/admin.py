@@ -7,7 +7,7 @@ from desmigratif.admin import HistoryAdmin, ImportExportAdmin, PortalAdmin, Scop
 from desmigratif.models import AccessLog
 from desmigratif.resources import village_code_of
 from households import resources
-from households.forms import EpisodeForm, HouseholdForm, PersonForm, ServiceRequestAdminForm
+from households.forms import EpisodeAdminForm, HouseholdForm, PersonForm, ServiceRequestAdminForm
 from households.models import Household, Job, KKNumber, MigrationEpisode, Person, PlacementAgency, ServiceRequest
 from households.validators import nik_shown_to
 
@@ -78,7 +78,7 @@ class MigrationEpisodeAdmin(PortalAdmin):
     raw_id_fields = ["person"]
     readonly_fields = ["version", "validation_warnings", "created_at", "updated_at"]
     show_full_result_count = False
-    portal_form = EpisodeForm
+    portal_form = EpisodeAdminForm
 
 
 @admin.register(ServiceRequest)
@@ -104,6 +104,7 @@ class JobAdmin(ImportExportAdmin):
 @admin.register(PlacementAgency)
 class PlacementAgencyAdmin(ImportExportAdmin, HistoryAdmin):
     resource_classes = [resources.PlacementAgencyResource]
-    list_display = ["name", "licence_number", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["name", "licence_number", "is_active", "is_reviewed", "proposed_by"]
+    list_filter = ["is_reviewed", "is_active"]
     search_fields = ["name", "licence_number"]
+    raw_id_fields = ["proposed_by"]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, Scope, scoped
+from desmigratif.exports import validate_no_formula
 from desmigratif.forms import AreaField, DateInput, VersionedForm, VillageField, form_field
 from desmigratif.models import User
 from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
@@ -271,6 +272,13 @@ PersonFormSet = cast(
 
 class EpisodeForm(FindingsMixin, VersionedForm):
     destination_country = forms.ChoiceField(label=_("Destination country"), required=False, choices=())
+    new_agency = forms.CharField(
+        label=_("Agency not in the list"),
+        required=False,
+        max_length=200,
+        validators=[validate_no_formula],
+        help_text=_("Type its name: it is added to the list for an administrator to review."),
+    )
 
     class Meta:
         model = MigrationEpisode
@@ -294,6 +302,13 @@ class EpisodeForm(FindingsMixin, VersionedForm):
             "bpjs_jkm",
             "bpjs_jht",
             "passport_number",
+            "passport_ready",
+            "visa_ready",
+            "agreement_signed",
+            "bpjs_enrolled",
+            "orientation_done",
+            "medical_done",
+            "siskop2mi_id",
         ]
         widgets = dict.fromkeys(["departure_date", "contract_end", "planned_return", "actual_return"], DateInput)
 
@@ -301,6 +316,9 @@ class EpisodeForm(FindingsMixin, VersionedForm):
         super().__init__(*args, user=user, **kwargs)
         form_field(self, "destination_country", forms.ChoiceField).choices = country_choices()
         form_field(self, "agency", forms.ModelChoiceField).queryset = PlacementAgency.objects.active()
+        if "new_agency" in self.fields:  # the field right after the list it extends
+            names = [name for name in self.fields if name != "new_agency"]
+            self.order_fields([*names[: names.index("agency") + 1], "new_agency"])
         form_field(self, "job", forms.ModelChoiceField).queryset = Job.objects.active()
         for name in ("bpjs_number", "passport_number"):
             accept_typed_length(form_field(self, name, forms.CharField))
@@ -310,6 +328,13 @@ class EpisodeForm(FindingsMixin, VersionedForm):
         cleaned = self.cleaned_data
         departure = cleaned.get("departure_date")
         labels = {name: self.fields[name].label for name in self.fields}
+        name = " ".join((cleaned.get("new_agency") or "").split())
+        if name and cleaned.get("agency") is None:
+            # An agency already on the list under that name is that agency; a new one is added on save.
+            cleaned["agency"] = PlacementAgency.objects.active().filter(name__iexact=name).first()
+        # An agency places workers through the official procedure: "procedural" unless said otherwise.
+        if (cleaned.get("agency") or name) and cleaned.get("procedural") == Procedural.UNKNOWN:
+            cleaned["procedural"] = Procedural.PROCEDURAL
         # A stay being prepared has its planned departure date, in the future (as in the import).
         for name in ("departure_date", "actual_return"):
             if name == "departure_date" and cleaned.get("status") == EpisodeStatus.PREPARING:
@@ -333,6 +358,12 @@ class EpisodeForm(FindingsMixin, VersionedForm):
             if other is not None:
                 self.add_error("status", open_stay_message(other))
         return cleaned
+
+
+class EpisodeAdminForm(EpisodeForm):
+    """The stay form in the admin, where agencies are added to the list itself."""
+
+    new_agency = None  # type: ignore[assignment]  # removes the declared field, as Django documents
 
 
 def open_stay_message(episode: MigrationEpisode) -> str:

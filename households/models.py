@@ -8,6 +8,7 @@ import re
 from collections.abc import Collection
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -167,6 +168,17 @@ class PlacementAgency(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[validate_no_formula])
     licence_number = models.CharField(_("licence number"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # An officer may add an agency the list lacks, usable at once; an administrator reviews it
+    # (checks the licence, merges a duplicate) and marks it reviewed.
+    is_reviewed = models.BooleanField(_("reviewed"), default=True, db_default=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
 
     objects = CodeListQuerySet.as_manager()
     history = HistoricalRecords()
@@ -186,7 +198,8 @@ class PlacementAgency(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.licence_number})" if self.licence_number else self.name
+        label = f"{self.name} ({self.licence_number})" if self.licence_number else self.name
+        return label if self.is_reviewed else f"{label} · {_('awaiting review')}"
 
     def get_absolute_url(self) -> str:
         return reverse("admin:households_placementagency_change", args=[self.pk])
@@ -544,6 +557,25 @@ class MigrationEpisode(IdentifierRules, Versioned):
     bpjs_jkm = models.BooleanField(_("JKM (death)"), default=False)
     bpjs_jht = models.BooleanField(_("JHT (old-age savings)"), default=False)
     passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
+    # The pre-departure checklist, ticked by the officer while the stay is being prepared.
+    passport_ready = models.BooleanField(_("passport issued"), default=False, db_default=False)
+    visa_ready = models.BooleanField(_("visa or work permit issued"), default=False, db_default=False)
+    agreement_signed = models.BooleanField(_("work agreement (PK) signed"), default=False, db_default=False)
+    bpjs_enrolled = models.BooleanField(_("enrolled in BPJS Ketenagakerjaan"), default=False, db_default=False)
+    orientation_done = models.BooleanField(
+        _("pre-departure orientation (OPP) attended"), default=False, db_default=False
+    )
+    medical_done = models.BooleanField(_("medical check passed"), default=False, db_default=False)
+    siskop2mi_id = models.CharField(_("ID in SISKOP2MI"), max_length=40, blank=True, default="", db_default="")
+
+    CHECKLIST = (
+        "passport_ready",
+        "visa_ready",
+        "agreement_signed",
+        "bpjs_enrolled",
+        "orientation_done",
+        "medical_done",
+    )
 
     objects = EpisodeQuerySet.as_manager()
     history = HistoricalRecords(user_db_constraint=False)  # bulk history, see above
@@ -587,6 +619,14 @@ class MigrationEpisode(IdentifierRules, Versioned):
     @property
     def destination_country_name(self) -> str:
         return country_name(self.destination_country)
+
+    def checklist(self) -> list[tuple[str, bool]]:
+        """The pre-departure checklist: each item's label and whether it is ticked."""
+        fields = {field.name: field for field in self._meta.concrete_fields}
+        return [(str(fields[name].verbose_name), getattr(self, name)) for name in self.CHECKLIST]
+
+    def checklist_done(self) -> int:
+        return sum(1 for name in self.CHECKLIST if getattr(self, name))
 
     identifier_fields = ("passport_number", "bpjs_number")
 

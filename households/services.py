@@ -20,6 +20,7 @@ from households.models import (
     KKNumber,
     MigrationEpisode,
     Person,
+    PlacementAgency,
     ReturnReason,
 )
 from households.validators import Finding
@@ -118,6 +119,17 @@ def person_move(*, person: Person, household: Household, relationship: str, user
     person.relationship = relationship
     record_save(instance=person, expected_version=person.version, user=user)
     return person
+
+
+@transaction.atomic
+def placement_agency_propose(*, name: str, user: User) -> PlacementAgency:
+    """The agency an officer typed that the list lacks: the active one of that name if there is
+    one (a second officer typing it again), otherwise a new one awaiting an administrator's review."""
+    name = " ".join(name.split())
+    existing = PlacementAgency.objects.active().filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    return PlacementAgency.objects.create(name=name, is_reviewed=False, proposed_by=user)
 
 
 @transaction.atomic

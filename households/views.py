@@ -73,6 +73,7 @@ from households.services import (
     household_history,
     household_register,
     household_update,
+    placement_agency_propose,
 )
 from households.validators import nik_shown_to, render_warning
 
@@ -451,6 +452,13 @@ def member_form_row(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResp
     )
 
 
+def typed_agency_propose(form: EpisodeForm, user: User) -> None:
+    """An agency the officer typed that the list lacks is added, awaiting review."""
+    name = form.cleaned_data.get("new_agency")
+    if name and form.instance.agency_id is None:
+        form.instance.agency = placement_agency_propose(name=name, user=user)
+
+
 class EpisodeCreateView(VersionedFormView[MigrationEpisode]):
     form_class = EpisodeForm
     index_url = "households:list"
@@ -462,14 +470,20 @@ class EpisodeCreateView(VersionedFormView[MigrationEpisode]):
         )
         return MigrationEpisode(person=person)
 
+    def before_save(self, form: EpisodeForm) -> None:
+        typed_agency_propose(form, self.request.user)
+
     def success_url(self, record: MigrationEpisode) -> str:
         return record.person.household.get_absolute_url()
 
 
-class EpisodeUpdateView(VersionedFormView):
+class EpisodeUpdateView(VersionedFormView[MigrationEpisode]):
     form_class = EpisodeForm
     index_url = "households:list"
     title = gettext_lazy("Edit migration episode")
+
+    def before_save(self, form: EpisodeForm) -> None:
+        typed_agency_propose(form, self.request.user)
 
     def record(self) -> MigrationEpisode:
         return get_scoped_object_or_404(
