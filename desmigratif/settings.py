@@ -310,6 +310,9 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum
 # How many NIKs registered outside their area a user is told about per 24 hours (the household
 # form and the import); past it, new NIKs are not checked until the window has passed.
 NIK_ELSEWHERE_LIMIT = env_int("NIK_ELSEWHERE_LIMIT", 20, minimum=1)
+# A service case's next follow-up, when nobody set one: a case that is not finished always has
+# a date, so it cannot drop out of the officer's alerts.
+SERVICE_FOLLOW_UP_DAYS = env_int("SERVICE_FOLLOW_UP_DAYS", 7, minimum=1)
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind the reverse proxy the client's address is the last one it appended.

@@ -5,10 +5,12 @@ kept in ``form.warnings`` and stored on the record."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db.models import Exists, OuterRef, Q
 from django.forms.models import model_to_dict
@@ -28,6 +30,8 @@ from households.countries import country_choices
 from households.models import (
     OPEN_STATUSES,
     PERSON_FIELDS,
+    UNFINISHED_STATUSES,
+    CaseFollowUp,
     EpisodeStatus,
     Household,
     HouseholdQuerySet,
@@ -477,6 +481,8 @@ class ServiceRequestForm(FindingsMixin, VersionedForm):
 
     def __init__(self, *args: Any, user: AnyUser, household: Household | None = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
+        if not self.instance.pk and not self.initial.get("follow_up_on"):
+            self.initial["follow_up_on"] = next_follow_up_default()
         form_field(self, "village", VillageField).limit_to(user, Action.WRITE)
         # People are chosen among the household's members (the case is opened from its
         # page), or the existing ones when editing; otherwise the name is typed.
@@ -504,6 +510,10 @@ class ServiceRequestForm(FindingsMixin, VersionedForm):
         ):
             if status == needed and not cleaned.get(name):
                 cleaned[name] = timezone.localdate()
+        if status in (RequestStatus.RESOLVED, RequestStatus.CLOSED) and not (cleaned.get("outcome") or "").strip():
+            self.add_error("outcome", _("Write the outcome: what came of the case for the family."))
+        if status in UNFINISHED_STATUSES and not cleaned.get("follow_up_on"):
+            cleaned["follow_up_on"] = next_follow_up_default()  # an unfinished case stays in the alerts
         if not cleaned.get("person_served") and not cleaned.get("person_served_name"):
             self.add_error("person_served_name", _("Choose the person served or type their name."))
         village = cleaned.get("village")
@@ -511,6 +521,40 @@ class ServiceRequestForm(FindingsMixin, VersionedForm):
             person = cleaned.get(name)
             if person is not None and village is not None and person.household.village_id != village.pk:
                 self.add_error(name, _("This person is registered in another village."))
+        return cleaned
+
+
+def next_follow_up_default() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=settings.SERVICE_FOLLOW_UP_DAYS)
+
+
+class CaseFollowUpForm(forms.ModelForm):
+    """A step of a case's log, with the case's version (the page's) for the lost-update check."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = CaseFollowUp
+        fields = ["done_on", "action", "note", "next_follow_up_on"]
+        widgets = {"done_on": DateInput, "next_follow_up_on": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, case: ServiceRequest, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"done_on": timezone.localdate(), "next_follow_up_on": next_follow_up_default()})
+        super().__init__(*args, **kwargs)
+        self.instance.case = case
+        self.fields["version"].initial = case.version
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        done, following = cleaned.get("done_on"), cleaned.get("next_follow_up_on")
+        if done is not None and done > timezone.localdate():
+            self.add_error("done_on", _("A step is recorded once it is done: the date cannot be in the future."))
+        if following is not None and done is not None and following < done:
+            self.add_error("next_follow_up_on", _("The next follow-up comes after this step."))
+        if following is None and self.instance.case.status in UNFINISHED_STATUSES:
+            # An unfinished case keeps a date, so it stays in the alerts.
+            cleaned["next_follow_up_on"] = next_follow_up_default()
         return cleaned
 
 

@@ -679,9 +679,22 @@ class RequestStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class FollowUpAction(models.TextChoices):
+    CALL = "call", _("Phone call")
+    VISIT = "visit", _("Home visit")
+    MEETING = "meeting", _("Meeting at the service post")
+    REFERRAL = "referral", _("Referral")
+    LETTER = "letter", _("Letter")
+    OTHER = "other", _("Other")
+
+
+# A case still being worked on: it keeps a next follow-up date.
+UNFINISHED_STATUSES = (RequestStatus.OPEN, RequestStatus.REFERRED)
+
+
 class ServiceRequestQuerySet(models.QuerySet):
     def unfinished(self) -> ServiceRequestQuerySet:
-        return self.filter(status__in=[RequestStatus.OPEN, RequestStatus.REFERRED])
+        return self.filter(status__in=UNFINISHED_STATUSES)
 
     def follow_up_overdue(self) -> ServiceRequestQuerySet:
         return self.unfinished().filter(follow_up_on__lt=timezone.localdate())
@@ -740,6 +753,39 @@ class ServiceRequest(Versioned):
 
     def get_absolute_url(self) -> str:
         return reverse("households:request-detail", args=[self.pk])
+
+
+class CaseFollowUp(models.Model):
+    """One dated step of a service case: what was done (a call, a visit, a referral, a letter),
+    by whom, with a note, and when to follow up next. The log keeps every step; the case's own
+    ``follow_up_on`` is the next one, which the alerts read."""
+
+    scope_path = "case__village__code"
+
+    case = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="follow_ups", verbose_name=_("case"))
+    done_on = models.DateField(_("date"), default=timezone.localdate)
+    action = models.CharField(_("action"), max_length=10, choices=FollowUpAction.choices)
+    note = models.TextField(_("note"), blank=True)
+    next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["-done_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.done_on:%d-%m-%Y} · {self.get_action_display()}"
 
 
 # --- bulk import ----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from desmigratif.access import AnyUser, scoped_history
 from desmigratif.models import User, Village
 from desmigratif.records import StaleRecordError, record_attach_user, record_conflict, record_save  # noqa: F401 - pillar 1's callers
 from households.models import (
+    CaseFollowUp,
     EpisodeStatus,
     Household,
     KKNumber,
@@ -130,6 +131,18 @@ def placement_agency_propose(*, name: str, user: User) -> PlacementAgency:
     if existing is not None:
         return existing
     return PlacementAgency.objects.create(name=name, is_reviewed=False, proposed_by=user)
+
+
+@transaction.atomic
+def case_follow_up_record(*, follow_up: CaseFollowUp, expected_version: int, user: User) -> CaseFollowUp:
+    """Add a step to a service case's log and make its next follow-up the case's. Refused
+    (StaleRecordError) if the case was saved since ``expected_version``."""
+    case = follow_up.case
+    case.follow_up_on = follow_up.next_follow_up_on
+    record_save(instance=case, expected_version=expected_version, user=user)
+    follow_up.recorded_by = user
+    follow_up.save()
+    return follow_up
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ urlpatterns = [
     path("layanan/baru/", views.ServiceRequestCreateView.as_view(), name="request-create"),
     path("layanan/<int:pk>/", views.ServiceRequestDetailView.as_view(), name="request-detail"),
     path("layanan/<int:pk>/ubah/", views.ServiceRequestUpdateView.as_view(), name="request-update"),
+    path("layanan/<int:pk>/tindak-lanjut/", views.case_follow_up_add, name="request-follow-up"),
     path("peringatan/", views.AlertsView.as_view(), name="alerts"),
     path("impor/", import_views.ImportHomeView.as_view(), name="import"),
     path("impor/templat.<str:kind>", import_views.import_template, name="import-template"),

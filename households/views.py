@@ -37,12 +37,13 @@ from desmigratif.exports import csv_stream, xlsx_workbook
 from desmigratif.http import AuthenticatedHttpRequest
 from desmigratif.models import AccessLog, User
 from desmigratif.pagination import keyset_page, query_without
-from desmigratif.records import changed_field_labels
+from desmigratif.records import changed_field_labels, figures_changed
 from desmigratif.routers import ReplicaReadMixin
 from desmigratif.views import VersionedFormView
 from households.exports import XLSX_MAX_ROWS, household_export_rows
 from households.forms import (
     BasePersonFormSet,
+    CaseFollowUpForm,
     EpisodeForm,
     HouseholdFilterForm,
     HouseholdForm,
@@ -68,6 +69,7 @@ from households.services import (
     MemberChanges,
     MemberData,
     StaleRecordError,
+    case_follow_up_record,
     episode_return,
     household_archive,
     household_history,
@@ -175,13 +177,47 @@ class ServiceRequestDetailView(ScopedQuerysetMixin, DetailView):
     template_name = "households/servicerequest_detail.html"
 
     def get_queryset(self) -> QuerySet[ServiceRequest]:
-        return super().get_queryset().select_related("village", "person_served", "worker")
+        return super().get_queryset().select_related("village", "person_served__household", "worker")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["history"] = self.object.history.select_related("history_user").order_by("-history_date")[:20]
-        context["can_edit"] = can(self.request.user, Action.WRITE, self.object.village_id)
+        case = self.object
+        can_edit = can(self.request.user, Action.WRITE, case.village_id)
+        stay = None
+        if case.worker_id is not None:
+            stay = case.worker.episodes.select_related("agency", "job").order_by("-departure_date", "-id").first()
+        context.update(
+            history=case.history.select_related("history_user").order_by("-history_date")[:20],
+            can_edit=can_edit,
+            follow_ups=case.follow_ups.select_related("recorded_by"),
+            follow_up_form=kwargs.get("follow_up_form") or (CaseFollowUpForm(case=case) if can_edit else None),
+            stay=stay,
+            caller_phone=case.person_served.household.phone if case.person_served else "",
+        )
         return context
+
+
+@require_POST
+@scope_required(Action.WRITE)
+def case_follow_up_add(request: AuthenticatedHttpRequest, pk: int, scope: Scope) -> HttpResponse:
+    """Record a step of a case (the form on the case's page); the page again with the errors."""
+    case = get_scoped_object_or_404(ServiceRequest.objects.all(), request.user, Action.WRITE, pk=pk)
+    form = CaseFollowUpForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            case_follow_up_record(
+                follow_up=form.instance, expected_version=form.cleaned_data["version"], user=request.user
+            )
+        except StaleRecordError:
+            messages.error(request, _("Not saved: someone else changed the case meanwhile. Check it and try again."))
+        else:
+            figures_changed()
+            messages.success(request, _("The follow-up was recorded."))
+            return redirect(case)
+    view = ServiceRequestDetailView()
+    view.setup(request, pk=pk)
+    view.object = get_scoped_object_or_404(view.get_queryset(), request.user, Action.READ, pk=pk)
+    return render(request, view.template_name, view.get_context_data(follow_up_form=form))
 
 
 class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):

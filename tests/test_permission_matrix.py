@@ -161,6 +161,7 @@ PORTAL: dict[str, Rule] = {
     "households:request-create": Rule(ANY_WRITE),
     "households:request-detail": Rule(READ),
     "households:request-update": Rule(WRITE),
+    "households:request-follow-up": Rule(WRITE, method="post"),  # an empty form: the page with its errors
     "households:alerts": Rule(ANY_READ),
     "households:import": Rule(ANY_WRITE),
     "households:import-template": Rule(ANY_WRITE),
@@ -227,6 +228,7 @@ ARGUMENTS: dict[str, Callable[[dict], list]] = {
     "households:episode-return": lambda r: [r["episode"].pk],
     "households:request-detail": lambda r: [r["request"].pk],
     "households:request-update": lambda r: [r["request"].pk],
+    "households:request-follow-up": lambda r: [r["request"].pk],
     "households:import-template": lambda r: ["csv"],
     "households:import-detail": lambda r: [r["batch"].pk],
     "households:import-confirm": lambda r: [r["batch"].pk],
