@@ -70,6 +70,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             village_counts={row["kind"]: row["n"] for row in villages.values("kind").annotate(n=Count("code"))},
             village_total=villages.count(),
             can_read_records=not scope_for(user, Action.READ).is_empty,
+            can_write_records=not scope_for(user, Action.WRITE).is_empty,
         )
         return context
 

@@ -14,7 +14,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -517,6 +517,25 @@ class EpisodeQuerySet(models.QuerySet):
         """Contract ended, still recorded as abroad: someone should check on the worker."""
         return self.abroad().filter(contract_end__lt=timezone.localdate())
 
+    def departing_within(self, days: int) -> EpisodeQuerySet:
+        """Stays being prepared whose planned departure falls in the next ``days`` days."""
+        today = timezone.localdate()
+        return self.filter(
+            status=EpisodeStatus.PREPARING, departure_date__range=(today, today + datetime.timedelta(days=days))
+        )
+
+    def contract_ending_within(self, days: int) -> EpisodeQuerySet:
+        """Workers abroad whose contract ends in the next ``days`` days: a return to prepare for."""
+        today = timezone.localdate()
+        return self.abroad().filter(contract_end__range=(today, today + datetime.timedelta(days=days)))
+
+    def without_contact_since(self, days: int) -> EpisodeQuerySet:
+        """Workers abroad of whom nothing was recorded for ``days`` days: neither their stay was
+        updated nor a step of a case about them was logged."""
+        since = timezone.now() - datetime.timedelta(days=days)
+        recent_step = CaseFollowUp.objects.filter(case__worker=OuterRef("person"), recorded_at__gte=since)
+        return self.abroad().filter(updated_at__lt=since).exclude(Exists(recent_step))
+
     def without_bpjs(self) -> EpisodeQuerySet:
         return self.abroad().filter(bpjs_number="")
 
@@ -698,6 +717,10 @@ class ServiceRequestQuerySet(models.QuerySet):
 
     def follow_up_overdue(self) -> ServiceRequestQuerySet:
         return self.unfinished().filter(follow_up_on__lt=timezone.localdate())
+
+    def follow_up_due(self) -> ServiceRequestQuerySet:
+        """Unfinished cases whose follow-up is today or overdue."""
+        return self.unfinished().filter(follow_up_on__lte=timezone.localdate())
 
 
 class ServiceRequest(Versioned):

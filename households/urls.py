@@ -23,6 +23,7 @@ urlpatterns = [
     path("layanan/<int:pk>/ubah/", views.ServiceRequestUpdateView.as_view(), name="request-update"),
     path("layanan/<int:pk>/tindak-lanjut/", views.case_follow_up_add, name="request-follow-up"),
     path("peringatan/", views.AlertsView.as_view(), name="alerts"),
+    path("hari-ini/", views.TodayView.as_view(), name="today"),
     path("impor/", import_views.ImportHomeView.as_view(), name="import"),
     path("impor/templat.<str:kind>", import_views.import_template, name="import-template"),
     path("impor/<int:pk>/", import_views.ImportDetailView.as_view(), name="import-detail"),

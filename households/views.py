@@ -56,6 +56,7 @@ from households.models import (
     EpisodeStatus,
     Household,
     HouseholdQuerySet,
+    ImportBatch,
     KKNumber,
     MigrationEpisode,
     Person,
@@ -630,29 +631,57 @@ class ServiceRequestUpdateView(VersionedFormView):
         )
 
 
+def work_for_today(user: User, limit: int) -> dict[str, Any]:
+    """What the user's villages need today, each list the most urgent first, at most ``limit``
+    items: the alerts page and the officer's home page show the same."""
+    episodes = scoped(MigrationEpisode.objects.select_related("person__household__village", "job", "agency"), user)
+    cases = scoped(ServiceRequest.objects.select_related("village", "person_served", "worker"), user)
+    return {
+        "today": timezone.localdate(),
+        "follow_ups_due": list(cases.follow_up_due().order_by("follow_up_on", "id")[:limit]),
+        "departures": list(episodes.departing_within(7).order_by("departure_date", "id")[:limit]),
+        "overdue_returns": list(episodes.overdue_return().order_by("contract_end", "id")[:limit]),
+        "contracts_ending": list(episodes.contract_ending_within(60).order_by("contract_end", "id")[:limit]),
+        "without_contact": list(episodes.without_contact_since(182).order_by("updated_at", "id")[:limit]),
+        "without_bpjs": list(episodes.without_bpjs().order_by("person__household__village", "person__name")[:limit]),
+        "imports_waiting": list(
+            ImportBatch.objects.filter(
+                user=user, status__in=[ImportBatch.Status.VALIDATED, ImportBatch.Status.AWAITING_APPROVAL]
+            ).order_by("-id")[:limit]
+        ),
+    }
+
+
 class AlertsView(ScopeRequiredMixin, TemplateView):
     """What needs a call today, in the user's villages."""
 
     scope_action = Action.READ
     template_name = "households/alerts.html"
     limit = 100
+    request: AuthenticatedHttpRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        episodes = scoped(MigrationEpisode.objects.select_related("person__household__village", "job"), user)
-        context.update(
-            overdue_returns=list(episodes.overdue_return().order_by("contract_end")[: self.limit]),
-            without_bpjs=list(
-                episodes.without_bpjs().order_by("person__household__village", "person__name")[: self.limit]
-            ),
-            overdue_follow_ups=list(
-                scoped(ServiceRequest.objects.select_related("village"), user)
-                .follow_up_overdue()
-                .order_by("follow_up_on")[: self.limit]
-            ),
-            limit=self.limit,
-        )
+        context.update(work_for_today(self.request.user, self.limit), limit=self.limit)
+        return context
+
+
+class TodayView(ScopeRequiredMixin, TemplateView):
+    """The home page's "today" lists (htmx fetches them when the page has loaded)."""
+
+    scope_action = Action.READ
+    template_name = "households/alerts.html#today"
+    limit = 10
+    request: AuthenticatedHttpRequest
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request, "htmx", False):
+            return redirect("households:alerts")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(work_for_today(self.request.user, self.limit), limit=self.limit, compact=True)
         return context
 
 

@@ -162,6 +162,8 @@ PORTAL: dict[str, Rule] = {
     "households:request-detail": Rule(READ),
     "households:request-update": Rule(WRITE),
     "households:request-follow-up": Rule(WRITE, method="post"),  # an empty form: the page with its errors
+    # Without htmx the lists' page is the alerts page.
+    "households:today": Rule({**ANY_READ, **{user: 302 for user, status in ANY_READ.items() if status == 200}}),
     "households:alerts": Rule(ANY_READ),
     "households:import": Rule(ANY_WRITE),
     "households:import-template": Rule(ANY_WRITE),
