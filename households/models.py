@@ -774,6 +774,27 @@ class ServiceRequest(Versioned):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.opened_on:%d-%m-%Y}"
 
+    @property
+    def number(self) -> str:
+        """The case number given to the family: the village code, the year opened and the id."""
+        return f"{self.village_id}/{self.opened_on:%Y}/{self.pk:06d}"
+
+    def referral_addressee(self) -> str:
+        """To whom a referral letter goes, named from the case's village and the worker's country."""
+        regency = self.village.district.regency
+        names = {"regency": regency.name, "province": regency.province.name}
+        stay = self.worker.episodes.order_by("-departure_date", "-id").first() if self.worker else None
+        if self.referral == Referral.MISSION and stay is not None and stay.destination_country:
+            return str(_("The Indonesian mission in %(country)s")) % {"country": stay.destination_country_name}
+        addressees = {
+            Referral.DISNAKER: _("Head of the labour office (Disnaker) of %(regency)s"),
+            Referral.BP3MI: _("Head of BP3MI %(province)s"),
+            Referral.POLICE: _("Head of the police of %(regency)s"),
+        }
+        if self.referral in addressees:
+            return str(addressees[Referral(self.referral)]) % names
+        return str(self.get_referral_display())
+
     def get_absolute_url(self) -> str:
         return reverse("households:request-detail", args=[self.pk])
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -194,6 +194,37 @@ class ServiceRequestDetailView(ScopedQuerysetMixin, DetailView):
             follow_up_form=kwargs.get("follow_up_form") or (CaseFollowUpForm(case=case) if can_edit else None),
             stay=stay,
             caller_phone=case.person_served.household.phone if case.person_served else "",
+        )
+        return context
+
+
+class ServiceRequestReceiptView(ServiceRequestDetailView):
+    """A receipt for the family: the case number to quote (print stylesheet: A4 or a phone)."""
+
+    template_name = "households/servicerequest_receipt.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        first = self.object.history.select_related("history_user").order_by("history_date").first()
+        context["received_by"] = first.history_user.get_display_name() if first and first.history_user else ""
+        return context
+
+
+class ServiceRequestReferralView(ServiceRequestDetailView):
+    """The referral letter of a referred case, addressed from the case's village and the worker's
+    country (Disnaker of the regency, BP3MI of the province, the mission, the police)."""
+
+    template_name = "households/servicerequest_referral.html"
+    request: AuthenticatedHttpRequest
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        if not self.object.referral:
+            raise Http404
+        context = super().get_context_data(**kwargs)
+        context.update(
+            addressee=self.object.referral_addressee(),
+            today=timezone.localdate(),
+            signed_by=self.request.user.get_display_name(),
         )
         return context
 

@@ -59,7 +59,7 @@ def village_records(village: str) -> dict:
     kid = PersonFactory(household=household, relationship="child", birth_date=TODAY - datetime.timedelta(days=2000))
     episode = MigrationEpisode.objects.create(person=adult, status="abroad", destination_country="HK")
     request = ServiceRequest.objects.create(
-        village_id=village, kind="information", description="x", status="open", opened_on=TODAY
+        village_id=village, kind="information", description="x", status="open", opened_on=TODAY, referral="disnaker"
     )
     category, _ = Category.objects.get_or_create(code="food", defaults={"name": "Makanan"})
     enterprise = Enterprise.objects.create(village_id=village, owner=household, name="Usaha", category=category)
@@ -161,6 +161,8 @@ PORTAL: dict[str, Rule] = {
     "households:request-create": Rule(ANY_WRITE),
     "households:request-detail": Rule(READ),
     "households:request-update": Rule(WRITE),
+    "households:request-receipt": Rule(READ),
+    "households:request-referral": Rule(READ),
     "households:request-follow-up": Rule(WRITE, method="post"),  # an empty form: the page with its errors
     # Without htmx the lists' page is the alerts page.
     "households:today": Rule({**ANY_READ, **{user: 302 for user, status in ANY_READ.items() if status == 200}}),
@@ -230,6 +232,8 @@ ARGUMENTS: dict[str, Callable[[dict], list]] = {
     "households:episode-return": lambda r: [r["episode"].pk],
     "households:request-detail": lambda r: [r["request"].pk],
     "households:request-update": lambda r: [r["request"].pk],
+    "households:request-receipt": lambda r: [r["request"].pk],
+    "households:request-referral": lambda r: [r["request"].pk],
     "households:request-follow-up": lambda r: [r["request"].pk],
     "households:import-template": lambda r: ["csv"],
     "households:import-detail": lambda r: [r["batch"].pk],
