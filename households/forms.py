@@ -306,12 +306,7 @@ class EpisodeForm(FindingsMixin, VersionedForm):
             "bpjs_jkm",
             "bpjs_jht",
             "passport_number",
-            "passport_ready",
-            "visa_ready",
-            "agreement_signed",
-            "bpjs_enrolled",
-            "orientation_done",
-            "medical_done",
+            *MigrationEpisode.CHECKLIST,
             "siskop2mi_id",
         ]
         widgets = dict.fromkeys(["departure_date", "contract_end", "planned_return", "actual_return"], DateInput)

@@ -7,10 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from desmigratif.models import Village
-from households.models import CaseFollowUp, ServiceRequest
+from households.models import CaseFollowUp
 from tests.conftest import VILLAGE_A
-from tests.factories import EpisodeFactory, PersonFactory
 from tests.pages import picked
 
 pytestmark = pytest.mark.django_db
@@ -18,17 +16,8 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def case():
-    mother = PersonFactory(household__village_id=VILLAGE_A, household__phone="+6281234567890", name="Ibu Warsini")
-    worker = PersonFactory(household=mother.household, name="Rina Lestari", sex="F", relationship="child")
-    EpisodeFactory(person=worker, destination_country="MY", employer_name="Tuan Lim", passport_number="C1234567")
-    return ServiceRequest.objects.create(
-        village=Village.objects.get(pk=VILLAGE_A),
-        kind="complaint",
-        person_served=mother,
-        worker=worker,
-        description="Gaji tidak dibayar tiga bulan.",
-    )
+def case(service_case):
+    return service_case
 
 
 def test_a_case_page_shows_the_caller_the_stay_and_a_log_of_follow_ups(client, officer_a, case):

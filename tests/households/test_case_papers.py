@@ -4,27 +4,16 @@ letter addressed from the village and the worker's country."""
 import pytest
 from django.urls import reverse
 
-from desmigratif.models import Village
-from households.models import ServiceRequest
 from tests.conftest import VILLAGE_A
-from tests.factories import EpisodeFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def case(officer_a):
-    mother = PersonFactory(household__village_id=VILLAGE_A, household__phone="+6281234567890", name="Ibu Warsini")
-    worker = PersonFactory(household=mother.household, name="Rina Lestari", sex="F", relationship="child")
-    EpisodeFactory(person=worker, destination_country="MY", employer_name="Tuan Lim", passport_number="C1234567")
-    return ServiceRequest.objects.create(
-        village=Village.objects.get(pk=VILLAGE_A),
-        kind="complaint",
-        person_served=mother,
-        worker=worker,
-        description="Gaji tidak dibayar tiga bulan.",
-        referral="mission",
-    )
+def case(service_case):
+    service_case.referral = "mission"
+    service_case.save()
+    return service_case
 
 
 def test_a_receipt_with_the_case_number_for_the_family(client, officer_a, case):
