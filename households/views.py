@@ -40,6 +40,7 @@ from desmigratif.pagination import keyset_page, query_without
 from desmigratif.records import changed_field_labels, figures_changed
 from desmigratif.routers import ReplicaReadMixin
 from desmigratif.views import VersionedFormView
+from households import validators
 from households.exports import XLSX_MAX_ROWS, household_export_rows
 from households.forms import (
     BasePersonFormSet,
@@ -283,10 +284,11 @@ class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
         else:
             households = households.none()
         page = keyset_page(households, order=order, cursor=self.request.GET.get("after"), size=self.page_size)
+        term = (form.cleaned_data.get("q") or "").strip() if form.is_bound and form.is_valid() else ""
         context.update(
             form=form,
             page=page,
-            rows=self._rows(page.items),
+            rows=self._rows(page.items, term),
             query_without_cursor=query_without(self.request, "after"),
             search_fields=form.SEARCH_FIELDS,
             show_filters=form.filters_in_use() or "filters" in self.request.GET,
@@ -296,12 +298,18 @@ class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
         return context
 
     @staticmethod
-    def _rows(households: list[Household]) -> list[dict[str, Any]]:
+    def _rows(households: list[Household], term: str = "") -> list[dict[str, Any]]:
         ids = [h.pk for h in households]
         members: dict[int, list[Person]] = {}
         persons = Person.objects.filter(household__in=ids).order_by("id").only("household_id", "name", "relationship")
         for person in persons:
             members.setdefault(person.household_id, []).append(person)
+        # Which members a name or NIK search found, said on the row (the family is listed by its head).
+        matched: set[int] = set()
+        if term:
+            digits = validators.normalize_number(term)
+            found = Person.objects.filter(nik=digits) if digits.isdigit() else Person.objects.name_matches(term)
+            matched = set(found.filter(household__in=ids).values_list("pk", flat=True))
         abroad = dict(
             MigrationEpisode.objects.abroad()
             .filter(person__household__in=ids)
@@ -316,6 +324,7 @@ class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
                 {
                     "household": household,
                     "head": head_of(people),
+                    "matched": [person.name for person in people if person.pk in matched],
                     "members": len(people),
                     "abroad": abroad.get(household.pk, 0),
                 }

@@ -147,6 +147,10 @@ def test_an_officer_registers_a_family_and_imports_a_file_on_a_phone(live_server
     assert not page.locator("select[name=country]").count()
     page.click("details summary")
     page.wait_for_selector("select[name=country]")
+    # On the phone the list reads without sideways scrolling, the page's or the table's.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    table = page.locator(".table-responsive")
+    assert table.evaluate("box => box.scrollWidth <= box.clientWidth")
 
     # The wife works abroad.
     wife = household.members.get(name="Sri Wahyuni")

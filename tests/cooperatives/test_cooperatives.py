@@ -181,3 +181,21 @@ def test_a_facility_status_date_cannot_be_in_the_future():
     facility = Facility(village_id=VILLAGE_A, kind="road", status="built", status_on=TODAY + datetime.timedelta(days=1))
     with pytest.raises(ValidationError, match="future"):
         facility.full_clean()
+
+
+def test_a_household_is_added_to_a_cooperative_from_its_page(client, officer_a, officer_b):
+    household = HouseholdFactory(village_id=VILLAGE_A)
+    serving = cooperative(VILLAGE_A, name="Koperasi Kenanga")
+    elsewhere = cooperative(VILLAGE_A_NEIGHBOUR, name="Koperasi Tetangga")
+    client.force_login(officer_a)
+    page = client.get(household.get_absolute_url()).content.decode()
+    link = f"{reverse('cooperatives:index')}?household={household.pk}"
+    assert link in page
+    listing = client.get(link).content.decode()
+    assert "Koperasi Kenanga" in listing and "Koperasi Tetangga" not in listing  # those serving its village
+    add = f"{reverse('cooperatives:member-create', args=[serving.pk])}?household={household.pk}"
+    assert add in listing
+    assert client.get(add).context["form"]["household"].value() == household.pk
+    assert elsewhere.pk  # listed only without the household
+    client.force_login(officer_b)  # not their household: the plain list, nothing chosen
+    assert "Add as member" not in client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()

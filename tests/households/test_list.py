@@ -136,3 +136,13 @@ def test_the_filters_offer_only_the_users_areas(client, cast, households):
     client.force_login(cast["officer_b"])
     body = client.get(reverse("households:list"), {"part": "filters"}).content.decode()
     assert VILLAGE_B in body and VILLAGE_A not in body
+
+
+def test_a_family_is_listed_by_its_head_and_a_search_says_which_member_it_found(client, officer_a, households):
+    PersonFactory(household=households["a"], name="Ahmad Fauzi", relationship="husband")
+    client.force_login(officer_a)
+    html = client.get(reverse("households:list"), {"q": "ahmad"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Siti Rohmah</a>" in html  # the head names the family
+    assert "found: Ahmad Fauzi" in html and households["a"].kk_number in html
+    html = client.get(reverse("households:list"), {"q": "3212164511950002"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "found: Siti Rohmah" in html
