@@ -327,11 +327,9 @@ class EpisodeForm(FindingsMixin, VersionedForm):
         cleaned = self.cleaned_data
         departure = cleaned.get("departure_date")
         labels = {name: self.fields[name].label for name in self.fields}
-        name = " ".join((cleaned.get("new_agency") or "").split())
-        if name and cleaned.get("agency") is None:
-            # An agency already on the list under that name is that agency; a new one is added on save.
-            cleaned["agency"] = PlacementAgency.objects.active().filter(name__iexact=name).first()
-        # An agency places workers through the official procedure: "procedural" unless said otherwise.
+        # The agency typed is found or added on save (services.placement_agency_propose). An agency
+        # places workers through the official procedure: "procedural" unless said otherwise.
+        name = (cleaned.get("new_agency") or "").strip()
         if (cleaned.get("agency") or name) and cleaned.get("procedural") == Procedural.UNKNOWN:
             cleaned["procedural"] = Procedural.PROCEDURAL
         # A stay being prepared has its planned departure date, in the future (as in the import).
@@ -428,12 +426,12 @@ class HouseholdFilterForm(forms.Form):
         term = (data.get("q") or "").strip()
         if term:
             digits = validators.normalize_number(term)
-            if digits.isdigit() and len(digits) == 16:
-                queryset = queryset.filter(
-                    Q(kk_number=digits) | Q(kk_numbers__number=digits) | Q(members__nik=digits)
-                ).distinct()
+            found: Exists | Q = Exists(Person.objects.found_by(term).filter(household=OuterRef("pk")))
+            if digits.isdigit() and len(digits) == 16:  # a NIK, or a No. KK current or former
+                found |= Q(kk_number=digits) | Q(kk_numbers__number=digits)
+                queryset = queryset.filter(found).distinct()
             else:
-                queryset = queryset.filter(Exists(Person.objects.name_matches(term).filter(household=OuterRef("pk"))))
+                queryset = queryset.filter(found)
         episode = {
             key: data[name]
             for name, key in (

@@ -54,8 +54,9 @@ class IdentifierRules(models.Model):
 
     def identifiers_judge(self, exclude: Collection[str]) -> tuple[set[str], list[Finding]]:
         """Normalise this record's identifiers that are not in ``exclude`` and judge them: which
-        fields the judgement speaks of, and its findings."""
-        raise NotImplementedError
+        fields the judgement speaks of, and its findings. Each record with identifier fields
+        says how; a record without them judges nothing."""
+        return set(), []
 
     def clean_fields(self, exclude: Collection[str] | None = None) -> None:
         exclude = set(exclude or ())
@@ -370,6 +371,14 @@ PERSON_FIELDS = (
 
 
 class PersonQuerySet(models.QuerySet):
+    def found_by(self, term: str) -> PersonQuerySet:
+        """What the household list's search finds among persons: a whole NIK (16 digits, typed
+        with spaces or dots as people do), otherwise the words of a name."""
+        digits = validators.normalize_number(term)
+        if digits.isdigit() and len(digits) == 16:
+            return self.filter(nik=digits)
+        return self.name_matches(term)
+
     def name_matches(self, term: str) -> PersonQuerySet:
         """Persons whose name has a word starting with each word of ``term``, in any case:
         "sri rah" finds "Sri Rahayu". Served by the person_name_words index."""

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -40,7 +41,6 @@ from desmigratif.pagination import keyset_page, query_without
 from desmigratif.records import changed_field_labels, figures_changed
 from desmigratif.routers import ReplicaReadMixin
 from desmigratif.views import VersionedFormView
-from households import validators
 from households.exports import XLSX_MAX_ROWS, household_export_rows
 from households.forms import (
     BasePersonFormSet,
@@ -307,9 +307,7 @@ class HouseholdListView(ScopedQuerysetMixin, ReplicaReadMixin, ListView):
         # Which members a name or NIK search found, said on the row (the family is listed by its head).
         matched: set[int] = set()
         if term:
-            digits = validators.normalize_number(term)
-            found = Person.objects.filter(nik=digits) if digits.isdigit() else Person.objects.name_matches(term)
-            matched = set(found.filter(household__in=ids).values_list("pk", flat=True))
+            matched = set(Person.objects.found_by(term).filter(household__in=ids).values_list("pk", flat=True))
         abroad = dict(
             MigrationEpisode.objects.abroad()
             .filter(person__household__in=ids)
@@ -354,7 +352,7 @@ def household_export(request: AuthenticatedHttpRequest, scope: Scope) -> HttpRes
     if request.GET.get("format") == "xlsx":
         if total > XLSX_MAX_ROWS:
             message = _("%(count)s households are more than an XLSX sheet holds: export CSV, or narrow the filters.")
-            return HttpResponseBadRequest(message % {"count": f"{total:,}"})
+            return HttpResponseBadRequest(message % {"count": number_format(total, force_grouping=True)})
         workbook = xlsx_workbook({_("Households"): rows})
         xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         response = HttpResponse(workbook, content_type=xlsx_type)
