@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from childcare.models import ActivityKind, Child, LearningHouse, Session
 from desmigratif.access import Action, AnyUser, scoped
 from desmigratif.forms import DateInput, VersionedForm, VillageField, choice_labels, form_field
+from desmigratif.pickers import SearchPickerMultiple
 from households.models import Person
 
 
@@ -68,8 +69,10 @@ class SessionForm(VersionedForm):
         fields = ["kind", "held_on", "facilitator", "children", "caregivers"]
         widgets = {
             "held_on": DateInput,
-            "children": forms.CheckboxSelectMultiple,
-            "caregivers": forms.CheckboxSelectMultiple,
+            "children": SearchPickerMultiple(search=lambda children, term: children.found_by(term)),
+            "caregivers": SearchPickerMultiple(
+                search=lambda people, term: people.found_by(term), placeholder=_("Name of a caregiver")
+            ),
         }
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
@@ -78,12 +81,16 @@ class SessionForm(VersionedForm):
         form_field(self, "kind", forms.ModelChoiceField).queryset = ActivityKind.objects.active()
         children = form_field(self, "children", forms.ModelMultipleChoiceField)
         children.queryset = scoped(
-            Child.objects.filter(learning_house=house).select_related("person"), user, Action.WRITE
+            Child.objects.filter(learning_house=house).select_related("person").order_by("person__name", "pk"),
+            user,
+            Action.WRITE,
         )
         choice_labels(children, lambda child: child.person.name)
         caregivers = form_field(self, "caregivers", forms.ModelMultipleChoiceField)
         caregivers.queryset = scoped(
-            Person.objects.filter(cared_for__learning_house=house).distinct(), user, Action.WRITE
+            Person.objects.filter(cared_for__learning_house=house).distinct().order_by("name", "pk"),
+            user,
+            Action.WRITE,
         )
         choice_labels(caregivers, lambda person: person.name)
         caregivers.help_text = _("For parenting classes.")

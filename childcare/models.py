@@ -79,6 +79,12 @@ class SchoolLevel(models.TextChoices):
     SENIOR = "senior", _("Senior secondary (SMA/SMK/MA)")
 
 
+class ChildQuerySet(models.QuerySet):
+    def found_by(self, term: str) -> ChildQuerySet:
+        """Children whose person the household list's search finds (a name or a NIK)."""
+        return self.filter(person__in=Person.objects.found_by(term))
+
+
 class Child(Versioned):
     """A person of pillar 1 under 18 followed by the programme."""
 
@@ -104,6 +110,8 @@ class Child(Versioned):
     school_level = models.CharField(_("school level"), max_length=8, choices=SchoolLevel.choices, blank=True)
 
     history = HistoricalRecords(m2m_fields=[parents_abroad])
+
+    objects = ChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("child")

@@ -35,6 +35,7 @@ from desmigratif.access import Action, current_assignments, scope_for, scope_req
 from desmigratif.forms import picker_for_request
 from desmigratif.http import AuthenticatedHttpRequest
 from desmigratif.models import REGION_MODELS, Region, Village, ancestor_codes, code_level
+from desmigratif.pickers import picker_response
 from desmigratif.records import (
     StaleRecordError,
     Versioned,
@@ -241,7 +242,7 @@ class VersionedFormView(LoginRequiredMixin, View, ABC, Generic[R]):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         record = self.record()
         form = self.form_class(instance=record, initial={"version": record.version}, **self.form_kwargs())
-        return self.render_form(form, record)
+        return picker_response(request, form) or self.render_form(form, record)
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         record = self.record()

@@ -3,15 +3,16 @@ module, so a form can only point at records of the user's own areas."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from desmigratif.access import Action, AnyUser, scoped
 from desmigratif.forms import DateInput, RupiahField, VersionedForm, VillageField, choice_labels, form_field
+from desmigratif.pickers import PickerFilter, SearchPicker, SearchPickerMultiple
 from enterprises.models import Category, Channel, Enterprise, EquipmentAid, MentoringVisit, Training
-from households.models import Person
+from households.models import Household, Person
 
 
 class EnterpriseForm(VersionedForm):
@@ -55,19 +56,39 @@ class TrainingForm(VersionedForm):
 
 
 class AttendanceForm(forms.Form):
-    """Register many participants at once, from the households of the training's village."""
+    """Register many participants at once, found by name or NIK among the persons of the
+    training's village (optionally of one dusun); the participants so far are on top."""
 
     persons = forms.ModelMultipleChoiceField(
-        label=_("Participants"), queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Participants"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=SearchPickerMultiple(search=lambda people, term: people.found_by(term), placeholder=_("Name or NIK")),
     )
 
     def __init__(self, *args: Any, training: Training, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = Person.objects.filter(household__village=training.village, household__is_archived=False)
+        households = Household.objects.current().filter(village=training.village)
+        people = Person.objects.filter(household__in=households).select_related("household")
         persons = form_field(self, "persons", forms.ModelMultipleChoiceField)
-        persons.queryset = scoped(people, user, Action.WRITE).order_by("household_id", "id")
-        choice_labels(persons, lambda person: f"{person.name} (KK {person.household.kk_number})")
+        persons.queryset = scoped(people, user, Action.WRITE).order_by("name", "id")
+        choice_labels(persons, person_label)
         persons.initial = list(training.participants.values_list("pk", flat=True))
+        dusuns = households.exclude(dusun="").order_by("dusun").values_list("dusun", flat=True).distinct()
+        cast(SearchPicker, persons.widget).filters = [
+            PickerFilter(
+                key="dusun",
+                label=_("Dusun"),
+                choices=list(dusuns[:200]),
+                apply=lambda people, dusun: people.filter(household__dusun=dusun),
+            )
+        ]
+
+
+def person_label(person: Person) -> str:
+    """A person as a picker lists them: name, then where to find the family."""
+    where = " · ".join(part for part in (person.household.dusun, f"KK {person.household.kk_number}") if part)
+    return f"{person.name} ({where})"
 
 
 class MentoringVisitForm(VersionedForm):

@@ -25,6 +25,7 @@ from desmigratif.access import (
 )
 from desmigratif.http import AuthenticatedHttpRequest
 from desmigratif.pagination import KeysetListMixin
+from desmigratif.pickers import picker_response
 from desmigratif.views import VersionedFormView
 from enterprises.forms import AttendanceForm, EnterpriseForm, EquipmentAidForm, MentoringVisitForm, TrainingForm
 from enterprises.models import Category, Enterprise, EnterpriseStatus, EquipmentAid, MentoringVisit, Training
@@ -178,6 +179,8 @@ def training_attendance_view(request: AuthenticatedHttpRequest, pk: int) -> Http
     """Tick the participants among the village's persons, all at once."""
     training = get_scoped_object_or_404(Training.objects.select_related("village"), request.user, Action.WRITE, pk=pk)
     form = AttendanceForm(request.POST or None, training=training, user=request.user)
+    if picked := picker_response(request, form):
+        return picked
     if request.method == "POST" and form.is_valid():
         added, removed = training_attendance_set(
             training=training, persons=form.cleaned_data["persons"], user=request.user

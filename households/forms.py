@@ -12,7 +12,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.forms.models import model_to_dict
 from django.forms.utils import ErrorDict
 from django.utils import timezone
@@ -425,13 +425,7 @@ class HouseholdFilterForm(forms.Form):
             queryset = Scope.of([data["area"]]).filter(queryset, "village__code")
         term = (data.get("q") or "").strip()
         if term:
-            digits = validators.normalize_number(term)
-            found: Exists | Q = Exists(Person.objects.found_by(term).filter(household=OuterRef("pk")))
-            if digits.isdigit() and len(digits) == 16:  # a NIK, or a No. KK current or former
-                found |= Q(kk_number=digits) | Q(kk_numbers__number=digits)
-                queryset = queryset.filter(found).distinct()
-            else:
-                queryset = queryset.filter(found)
+            queryset = queryset.found_by(term)
         episode = {
             key: data[name]
             for name, key in (
@@ -560,6 +554,36 @@ class ServiceRequestAdminForm(ServiceRequestForm):
         super().__init__(*args, user=user, **kwargs)
         for name in ("person_served", "worker"):
             form_field(self, name, forms.ModelChoiceField).queryset = scoped(Person.objects.all(), user, Action.WRITE)
+
+
+class DepartureForm(forms.Form):
+    """The two-click departure of a worker in preparation: the date (the planned one when it
+    has come, else today)."""
+
+    departed_on = forms.DateField(label=_("Departed on"), widget=DateInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, episode: MigrationEpisode, **kwargs: Any) -> None:
+        today = timezone.localdate()
+        planned = episode.departure_date
+        kwargs.setdefault(
+            "initial",
+            {"departed_on": planned if planned and planned <= today else today, "version": episode.version},
+        )
+        kwargs.setdefault("prefix", f"depart-{episode.pk}")
+        super().__init__(*args, **kwargs)
+        self.episode = episode
+
+    def clean_departed_on(self) -> Any:
+        value = self.cleaned_data["departed_on"]
+        findings = validators.check_not_future(value, field_name="departed_on", label=_("Departed on"))
+        if findings:
+            raise forms.ValidationError([f.message for f in findings])
+        return value
+
+    def checklist_missing(self) -> list[str]:
+        """What the pre-departure checklist does not show ready, said when the departure is saved."""
+        return [str(label) for label, done in self.episode.checklist() if not done]
 
 
 class ReturnForm(forms.Form):

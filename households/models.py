@@ -220,6 +220,16 @@ class HouseholdQuerySet(models.QuerySet):
     def current(self) -> HouseholdQuerySet:
         return self.filter(is_archived=False)
 
+    def found_by(self, term: str) -> HouseholdQuerySet:
+        """Households a search finds: one of whose members :meth:`PersonQuerySet.found_by`
+        finds, or, for 16 digits, whose No. KK (current or former) it is."""
+        found: Exists | Q = Exists(Person.objects.found_by(term).filter(household=OuterRef("pk")))
+        digits = validators.normalize_number(term)
+        if digits.isdigit() and len(digits) == 16:
+            found |= Q(kk_number=digits) | Q(kk_numbers__number=digits)
+            return self.filter(found).distinct()
+        return self.filter(found)
+
 
 class Household(IdentifierRules, Versioned):
     """A migrant-worker family. Its own id is the key: the KK number changes when a

@@ -167,6 +167,18 @@ def episode_return(
     return record_save(instance=episode, expected_version=expected_version, user=user)
 
 
+@transaction.atomic
+def episode_depart(
+    *, episode: MigrationEpisode, departed_on: datetime.date, expected_version: int, user: User | None = None
+) -> MigrationEpisode:
+    """Record that a worker in preparation has left (the two-click action on the household
+    page): the stay becomes "abroad" with the date of departure in place of the planned one."""
+    episode.status = EpisodeStatus.ABROAD
+    episode.departure_date = departed_on
+    episode.full_clean()
+    return record_save(instance=episode, expected_version=expected_version, user=user)
+
+
 @dataclass
 class MemberChanges:
     """What an edit of the household form does to its members."""

@@ -16,6 +16,7 @@ urlpatterns = [
     path("rumah-tangga/<int:pk>/arsip/", views.HouseholdArchiveView.as_view(), name="archive"),
     path("anggota/<int:person_pk>/migrasi/baru/", views.EpisodeCreateView.as_view(), name="episode-create"),
     path("migrasi/<int:pk>/ubah/", views.EpisodeUpdateView.as_view(), name="episode-update"),
+    path("migrasi/<int:pk>/berangkat/", views.episode_depart_view, name="episode-depart"),
     path("migrasi/<int:pk>/kembali/", views.episode_return_view, name="episode-return"),
     path("layanan/", views.ServiceRequestListView.as_view(), name="request-list"),
     path("layanan/baru/", views.ServiceRequestCreateView.as_view(), name="request-create"),

@@ -45,6 +45,7 @@ from households.exports import XLSX_MAX_ROWS, household_export_rows
 from households.forms import (
     BasePersonFormSet,
     CaseFollowUpForm,
+    DepartureForm,
     EpisodeForm,
     HouseholdFilterForm,
     HouseholdForm,
@@ -72,6 +73,7 @@ from households.services import (
     MemberData,
     StaleRecordError,
     case_follow_up_record,
+    episode_depart,
     episode_return,
     household_archive,
     household_history,
@@ -121,6 +123,7 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
                             "episode": e,
                             "warnings": [render_warning(w) for w in e.validation_warnings],
                             "return_form": ReturnForm(episode=e) if e.status == EpisodeStatus.ABROAD else None,
+                            "departure_form": DepartureForm(episode=e) if e.status == EpisodeStatus.PREPARING else None,
                         }
                         for e in person.episodes.all()
                     ],
@@ -597,6 +600,43 @@ def episode_return_view(request: AuthenticatedHttpRequest, pk: int, scope: Scope
         messages.success(request, _("The return of %(name)s was recorded.") % {"name": episode.person.name})
         for warning in form.warnings:
             messages.warning(request, warning.message)
+    return redirect(episode.person.household)
+
+
+@require_POST
+@scope_required(Action.WRITE)
+def episode_depart_view(request: AuthenticatedHttpRequest, pk: int, scope: Scope) -> HttpResponse:
+    """Record that a worker in preparation has left, from the household page."""
+    episode = get_scoped_object_or_404(
+        MigrationEpisode.objects.select_related("person__household"), request.user, Action.WRITE, pk=pk
+    )
+    if episode.status != EpisodeStatus.PREPARING:
+        messages.error(request, _("Only a stay in preparation can be marked as departed."))
+        return redirect(episode.person.household)
+    form = DepartureForm(request.POST, episode=episode)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(episode.person.household)
+    missing = form.checklist_missing()
+    try:
+        episode_depart(
+            episode=episode,
+            departed_on=form.cleaned_data["departed_on"],
+            expected_version=form.cleaned_data["version"],
+            user=request.user,
+        )
+    except StaleRecordError:
+        messages.error(request, _("Not saved: this episode was changed by someone else. Check it and try again."))
+    else:
+        messages.success(request, _("The departure of %(name)s was recorded.") % {"name": episode.person.name})
+        if missing:
+            messages.warning(
+                request,
+                _("Not ready before departure: %(items)s. Help the family complete them.")
+                % {"items": ", ".join(missing)},
+            )
     return redirect(episode.person.household)
 
 

@@ -203,3 +203,31 @@ def pillar_record(model, village, marker):
         "facility": lambda: facility(village, marker),
     }
     return builders[model._meta.model_name]()
+
+
+DUSUNS = ("Blok Kenanga", "Blok Melati", "Blok Mawar", "Karanganyar", "Sukamaju")
+GIVEN = ("Siti", "Budi", "Dewi", "Agus", "Sri", "Joko", "Rina", "Eko", "Wati", "Hendra")
+FAMILY = ("Rahayu", "Santoso", "Lestari", "Wibowo", "Utami", "Saputra", "Kurniawan", "Hidayat")
+
+
+def big_village(village=VILLAGE_A, households=1_000, per_household=4):
+    """A real village's worth of families, fast (bulk inserts, no history): ``households``
+    families of ``per_household`` persons spread over five dusun, with names built from a
+    fixed list so a search's matches can be counted."""
+    from households.models import Household, Person
+
+    made = Household.objects.bulk_create(
+        Household(village_id=village, kk_number=f"32121699{n:08d}", dusun=DUSUNS[n % len(DUSUNS)])
+        for n in range(households)
+    )
+    Person.objects.bulk_create(
+        Person(
+            household=household,
+            name=f"{GIVEN[(n + k) % len(GIVEN)]} {FAMILY[n % len(FAMILY)]} {n}",
+            sex="F" if (n + k) % 2 else "M",
+            relationship="head" if k == 0 else "child",
+        )
+        for n, household in enumerate(made)
+        for k in range(per_household)
+    )
+    return made

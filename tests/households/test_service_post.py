@@ -213,3 +213,39 @@ def test_the_return_form_opens_with_today_in_iso_and_warns_of_a_contract_not_end
     assert episode.status == EpisodeStatus.RETURNED  # recorded all the same
     assert [w["code"] for w in episode.validation_warnings] == ["contract_not_ended"]
     assert "the contract runs until 2099-01-09" in response.content.decode()
+
+
+def test_a_planned_departure_is_recorded_in_two_taps_with_what_is_not_ready(client, officer_a, officer_b):
+    planned = timezone.localdate() - datetime.timedelta(days=2)
+    episode = EpisodeFactory(
+        person__household__village_id=VILLAGE_A,
+        status=EpisodeStatus.PREPARING,
+        departure_date=planned,
+        passport_ready=True,
+        visa_ready=True,
+    )
+    household = episode.person.household
+    prefix = f"depart-{episode.pk}"
+    client.force_login(officer_b)
+    url = reverse("households:episode-depart", args=[episode.pk])
+    assert client.post(url, {f"{prefix}-departed_on": planned.isoformat(), f"{prefix}-version": "1"}).status_code == 404
+
+    client.force_login(officer_a)
+    page = client.get(household.get_absolute_url()).content.decode()
+    assert f'type="date" name="{prefix}-departed_on" value="{planned.isoformat()}"' in page  # the planned date
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    client.post(url, {f"{prefix}-departed_on": tomorrow, f"{prefix}-version": "1"})
+    episode.refresh_from_db()
+    assert episode.status == EpisodeStatus.PREPARING  # a departure is not recorded ahead of time
+
+    response = client.post(url, {f"{prefix}-departed_on": planned.isoformat(), f"{prefix}-version": "1"}, follow=True)
+    episode.refresh_from_db()
+    assert episode.status == EpisodeStatus.ABROAD and episode.departure_date == planned and episode.version == 2
+    html = response.content.decode()
+    assert "Keberangkatan" in html and "Belum siap sebelum berangkat" in html and "BPJS" in html
+    assert f'name="return-{episode.pk}-returned_on"' in html  # the next step, the return, is offered
+
+    # Once abroad, a second "departure" (a stale page) changes nothing.
+    client.post(url, {f"{prefix}-departed_on": planned.isoformat(), f"{prefix}-version": "2"})
+    episode.refresh_from_db()
+    assert episode.version == 2
