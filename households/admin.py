@@ -8,7 +8,16 @@ from desmigratif.models import AccessLog
 from desmigratif.resources import village_code_of
 from households import resources
 from households.forms import EpisodeAdminForm, HouseholdForm, PersonForm, ServiceRequestAdminForm
-from households.models import Household, Job, KKNumber, MigrationEpisode, Person, PlacementAgency, ServiceRequest
+from households.models import (
+    Household,
+    Job,
+    KKNumber,
+    MigrationEpisode,
+    Person,
+    PlacementAgency,
+    ReferralTarget,
+    ServiceRequest,
+)
 from households.validators import nik_shown_to
 
 
@@ -99,6 +108,17 @@ class JobAdmin(ImportExportAdmin):
     list_display = ["name", "code", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code"]
+
+
+@admin.register(ReferralTarget)
+class ReferralTargetAdmin(ImportExportAdmin, HistoryAdmin):
+    """The offices service posts refer cases to; a regional one serves the villages under its
+    region code, a mission the workers in its country."""
+
+    resource_classes = [resources.ReferralTargetResource]
+    list_display = ["name", "kind", "area_code", "country", "phone", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "area_code", "country"]
 
 
 @admin.register(PlacementAgency)

@@ -12,7 +12,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.forms.models import model_to_dict
 from django.forms.utils import ErrorDict
 from django.utils import timezone
@@ -20,10 +20,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from desmigratif.access import Action, AnyUser, Scope, scoped
+from desmigratif.access import Action, AnyUser, Scope, scope_for, scoped
 from desmigratif.exports import validate_no_formula
 from desmigratif.forms import AreaField, DateInput, VersionedForm, VillageField, form_field
-from desmigratif.models import User
+from desmigratif.models import User, ancestor_codes
 from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
 from households import validators
 from households.countries import country_choices
@@ -40,6 +40,7 @@ from households.models import (
     Person,
     PlacementAgency,
     Procedural,
+    ReferralTarget,
     Relationship,
     RequestStatus,
     ReturnReason,
@@ -456,6 +457,7 @@ class ServiceRequestForm(FindingsMixin, VersionedForm):
             "worker",
             "description",
             "referral",
+            "referred_to",
             "status",
             "opened_on",
             "referred_on",
@@ -480,6 +482,21 @@ class ServiceRequestForm(FindingsMixin, VersionedForm):
             people = Person.objects.filter(pk__in=[self.instance.person_served_id, self.instance.worker_id])
         for name in ("person_served", "worker"):
             form_field(self, name, forms.ModelChoiceField).queryset = scoped(people, user, Action.WRITE)
+        form_field(self, "referred_to", forms.ModelChoiceField).queryset = self.referral_targets(user)
+
+    def referral_targets(self, user: AnyUser) -> QuerySet[ReferralTarget]:
+        """The offices to offer: for a saved case, those serving its village and the worker's
+        country; for a new one, those serving any of the user's villages (checked in clean)."""
+        if self.instance.pk:
+            stay = self.instance.worker_stay()
+            return ReferralTarget.objects.for_case(
+                village_code=self.instance.village_id, country=stay.destination_country if stay else ""
+            )
+        scope = scope_for(user, Action.WRITE)
+        offices = ReferralTarget.objects.active().only("pk", "area_code")
+        return ReferralTarget.objects.filter(
+            pk__in=[office.pk for office in offices if not office.area_code or scope.touches(office.area_code)]
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -488,6 +505,12 @@ class ServiceRequestForm(FindingsMixin, VersionedForm):
         for name in ("opened_on", "referred_on", "resolved_on", "closed_on"):
             self._findings(validators.check_not_future(cleaned.get(name), field_name=name, label=labels[name]))
         status = cleaned.get("status")
+        office = cleaned.get("referred_to")
+        if office is not None:
+            cleaned["referral"] = office.kind  # the office says what kind of referral it is
+            village = cleaned.get("village")
+            if village is not None and office.area_code and office.area_code not in ancestor_codes(village.pk):
+                self.add_error("referred_to", _("This office does not serve the case's village."))
         if status == RequestStatus.REFERRED and not cleaned.get("referral"):
             self.add_error("referral", _("Choose where the case was referred to."))
         for name, needed in (

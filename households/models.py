@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from desmigratif.exports import validate_no_formula
-from desmigratif.models import Village
+from desmigratif.models import Village, ancestor_codes
 from desmigratif.records import CodeListQuerySet, Versioned
 from households import validators
 from households.countries import country_name
@@ -707,7 +707,57 @@ class Referral(models.TextChoices):
     MISSION = "mission", _("Indonesian mission abroad")
     POLICE = "police", _("Police")
     P2TP2A = "p2tp2a", _("P2TP2A")
+    KEMLU = "kemlu", _("Ministry of Foreign Affairs (Safe Travel)")
     OTHER = "other", _("Other")
+
+
+class ReferralTargetQuerySet(CodeListQuerySet):
+    def for_case(self, *, village_code: str, country: str = "") -> ReferralTargetQuerySet:
+        """The active offices a case of ``village_code`` may be referred to: national ones,
+        those of its province or regency, and the missions in the worker's ``country``
+        (every mission when the country is not known)."""
+        areas = Q(area_code="") | Q(area_code__in=ancestor_codes(village_code))
+        countries = Q(country="") | Q(country=country) if country else Q()
+        return self.filter(areas, countries, is_active=True)
+
+
+class ReferralTarget(models.Model):
+    """An office a service post refers cases to, with the address its letters carry: BP3MI or
+    UPT BP2MI of a province, the Disnaker or police of a regency, an Indonesian mission (KBRI,
+    KJRI, KDEI) for a country, or a national service such as Kemlu's Safe Travel. Kept by
+    administrators; ``load_referral_targets`` loads the starting list."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Referral.choices)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_formula])
+    area_code = models.CharField(
+        _("area served (region code)"),
+        max_length=13,
+        blank=True,
+        help_text=_("A province (32) or regency (32.12) code; empty for a national office or a mission."),
+    )
+    country = models.CharField(
+        _("country (missions)"), max_length=2, blank=True, help_text=_("ISO code of the country, for missions abroad.")
+    )
+    address = models.TextField(_("address"), blank=True, validators=[validate_no_formula])
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_no_formula])
+    email = models.EmailField(_("email"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ReferralTargetQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("referral target")
+        verbose_name_plural = _("referral targets")
+        ordering = ["kind", "name"]
+        permissions = [
+            ("import_referraltarget", "Can import referral targets"),
+            ("export_referraltarget", "Can export referral targets"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="referral_target_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class RequestStatus(models.TextChoices):
@@ -769,6 +819,15 @@ class ServiceRequest(Versioned):
     )
     description = models.TextField(_("description"))
     referral = models.CharField(_("referred to"), max_length=10, choices=Referral.choices, blank=True)
+    referred_to = models.ForeignKey(
+        ReferralTarget,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("office referred to"),
+        help_text=_("The office the referral letter is addressed to."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     referred_on = models.DateField(_("referred on"), null=True, blank=True)
@@ -798,11 +857,20 @@ class ServiceRequest(Versioned):
         """The case number given to the family: the village code, the year opened and the id."""
         return f"{self.village_id}/{self.opened_on:%Y}/{self.pk:06d}"
 
+    def worker_stay(self) -> MigrationEpisode | None:
+        """The worker's latest stay abroad, which the case is most likely about."""
+        if self.worker is None:
+            return None
+        return self.worker.episodes.select_related("agency", "job").order_by("-departure_date", "-id").first()
+
     def referral_addressee(self) -> str:
-        """To whom a referral letter goes, named from the case's village and the worker's country."""
+        """To whom a referral letter goes: the office chosen from the list, or one named from
+        the case's village and the worker's country."""
+        if self.referred_to is not None:
+            return self.referred_to.name
         regency = self.village.district.regency
         names = {"regency": regency.name, "province": regency.province.name}
-        stay = self.worker.episodes.order_by("-departure_date", "-id").first() if self.worker else None
+        stay = self.worker_stay()
         if self.referral == Referral.MISSION and stay is not None and stay.destination_country:
             return str(_("The Indonesian mission in %(country)s")) % {"country": stay.destination_country_name}
         addressees = {

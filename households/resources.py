@@ -10,7 +10,16 @@ from typing import Any
 from desmigratif.resources import BOOKKEEPING, PortalResource, ScopedResource, village_code_of
 from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
 from households.forms import nik_registration_check
-from households.models import PERSON_FIELDS, Household, Job, MigrationEpisode, Person, PlacementAgency, ServiceRequest
+from households.models import (
+    PERSON_FIELDS,
+    Household,
+    Job,
+    MigrationEpisode,
+    Person,
+    PlacementAgency,
+    ReferralTarget,
+    ServiceRequest,
+)
 from households.validators import check_nik, nik_shown_to
 
 
@@ -81,6 +90,12 @@ class JobResource(PortalResource):
         model = Job
         import_id_fields = ["code"]
         fields = ["code", "name", "is_active"]
+
+
+class ReferralTargetResource(PortalResource):
+    class Meta:
+        model = ReferralTarget
+        fields = ["id", "kind", "name", "area_code", "country", "address", "phone", "email", "is_active"]
 
 
 class PlacementAgencyResource(PortalResource):

@@ -4,12 +4,15 @@ starting and closing migration episodes."""
 
 from __future__ import annotations
 
+import csv
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from desmigratif.access import AnyUser, scoped_history
 from desmigratif.models import User, Village
@@ -22,6 +25,7 @@ from households.models import (
     MigrationEpisode,
     Person,
     PlacementAgency,
+    ReferralTarget,
     ReturnReason,
 )
 from households.validators import Finding
@@ -177,6 +181,27 @@ def episode_depart(
     episode.departure_date = departed_on
     episode.full_clean()
     return record_save(instance=episode, expected_version=expected_version, user=user)
+
+
+REFERRAL_TARGETS_FILE = Path(__file__).parent / "data" / "referral_targets.csv"
+
+
+@transaction.atomic
+def referral_targets_load(*, path: Path = REFERRAL_TARGETS_FILE) -> int:
+    """Add the offices of the starting list that are not in the register yet; returns how many.
+    What administrators changed or retired since is left as they made it."""
+    with path.open(encoding="utf-8", newline="") as source:
+        rows = list(csv.DictReader(source))
+    known = set(ReferralTarget.objects.values_list("kind", "name"))
+    new = [
+        ReferralTarget(kind=row["kind"], name=row["name"], area_code=row["area_code"], country=row["country"])
+        for row in rows
+        if (row["kind"], row["name"]) not in known
+    ]
+    for target in new:
+        target.full_clean()
+    bulk_create_with_history(new, ReferralTarget)
+    return len(new)
 
 
 @dataclass

@@ -182,15 +182,13 @@ class ServiceRequestDetailView(ScopedQuerysetMixin, DetailView):
     template_name = "households/servicerequest_detail.html"
 
     def get_queryset(self) -> QuerySet[ServiceRequest]:
-        return super().get_queryset().select_related("village", "person_served__household", "worker")
+        return super().get_queryset().select_related("village", "person_served__household", "worker", "referred_to")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         case = self.object
         can_edit = can(self.request.user, Action.WRITE, case.village_id)
-        stay = None
-        if case.worker_id is not None:
-            stay = case.worker.episodes.select_related("agency", "job").order_by("-departure_date", "-id").first()
+        stay = case.worker_stay()
         context.update(
             history=case.history.select_related("history_user").order_by("-history_date")[:20],
             can_edit=can_edit,
@@ -215,8 +213,8 @@ class ServiceRequestReceiptView(ServiceRequestDetailView):
 
 
 class ServiceRequestReferralView(ServiceRequestDetailView):
-    """The referral letter of a referred case, addressed from the case's village and the worker's
-    country (Disnaker of the regency, BP3MI of the province, the mission, the police)."""
+    """The referral letter of a referred case, addressed to the office chosen from the register
+    (with its address), else named from the case's village and the worker's country."""
 
     template_name = "households/servicerequest_referral.html"
     request: AuthenticatedHttpRequest

@@ -38,6 +38,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_regions", stdout=self.stdout)
+        call_command("load_referral_targets", stdout=self.stdout)
         if not no_seed:
             call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - logins printed below
         # The dashboards' figures, so the first dashboard opened has them (seconds on demo data).
