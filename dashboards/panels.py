@@ -55,6 +55,7 @@ class Headline:
     definition: str
     value: int | None
     children: bool = False
+    url: str = ""  # the list of the records counted, for users who may read them
 
 
 def _status_labels(choices) -> list[str]:

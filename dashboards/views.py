@@ -7,6 +7,7 @@ and no page here shows a name or a NIK: only counts of the summary."""
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -52,6 +53,19 @@ def _area_or_404(user: AnyUser, code: str) -> Region | None:
     if region is None:
         raise Http404
     return region
+
+
+# The list behind each headline figure, narrowed to the dashboard's area (``?area=``). The lists
+# count what the figures count, but live: the figures are as of the last refresh.
+HEADLINE_LISTS: dict[str, tuple[str, dict[str, str]]] = {
+    "households": ("households:list", {}),
+    "persons": ("households:list", {}),
+    "abroad": ("households:list", {"status": "abroad"}),
+    "overdue": ("households:request-list", {"status": "overdue"}),
+    "enterprises": ("enterprises:index", {}),
+    "children": ("childcare:index", {}),  # children are listed by learning house, to their officers
+    "cooperatives": ("cooperatives:index", {}),
+}
 
 
 def _exact_children(user: AnyUser, code: str) -> bool:
@@ -129,8 +143,11 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
         if self.child_areas_only():
             return context
         exact = _exact_children(user, code)
+        listed = scope_for(user, Action.READ).contains(code)
         figures_html = cache.get_or_set(
-            f"{base}:figures:{int(exact)}", lambda: self._figures_html(code, exact), DASHBOARD_CACHE_SECONDS
+            f"{base}:figures:{int(exact)}:{int(listed)}",
+            lambda: self._figures_html(code, exact, listed),
+            DASHBOARD_CACHE_SECONDS,
         )
         context["headlines_html"], context["sections_html"] = cast(tuple[str, str], figures_html)
         context.update(
@@ -147,7 +164,7 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
     def _render(self, partial: str, **context: Any) -> str:
         return render_to_string(f"{self.template_name}#{partial}", context, request=self.request)
 
-    def _figures_html(self, code: str, exact: bool) -> tuple[str, str]:
+    def _figures_html(self, code: str, exact: bool, listed: bool) -> tuple[str, str]:
         figures = SummaryFigures(code)
         sections = [
             (title, [panel if exact or not panel.children else panel.suppressed() for panel in panels])
@@ -157,6 +174,10 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
         for headline in headlines:
             if headline.children and not exact and dashboard_panels.is_small_cell(headline.value):
                 headline.value = None
+            if listed and headline.slug in HEADLINE_LISTS and (exact or not headline.children):
+                url_name, params = HEADLINE_LISTS[headline.slug]
+                query = urlencode({**({"area": code} if code else {}), **params})
+                headline.url = reverse(url_name) + (f"?{query}" if query else "")
         return (
             self._render("headlines", headlines=headlines),
             self._render("sections", sections=sections, headlines=headlines, csv_base=area_url(code)),

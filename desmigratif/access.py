@@ -27,9 +27,10 @@ manages only accounts that lie wholly inside their area.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any, TypeVar, cast
 
 from django.contrib.admin.utils import unquote
@@ -42,8 +43,9 @@ from django.db.models.fields.related import RelatedField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.views.generic.list import MultipleObjectMixin
 
-from desmigratif.models import Assignment, Region, Role, User, code_level
+from desmigratif.models import CODE_PATTERNS, Assignment, Region, Role, User, code_level, region_for_code
 
 AnyUser = User | AnonymousUser
 NATIONAL = ""
@@ -272,14 +274,35 @@ def get_scoped_object_or_404(
 
 class ScopedQuerysetMixin(LoginRequiredMixin):
     """For generic class-based views: the queryset is cut to the user's scope, so
-    list pages show only their records and detail/update pages answer 404 outside it."""
+    list pages show only their records and detail/update pages answer 404 outside it.
+    A list page is also narrowed to one area by ``?area=<region code>`` (the dashboards'
+    figures link to the records behind them so); the area is shown as ``narrowed_to``."""
 
     scope_action: Action = Action.READ
     request: HttpRequest  # the view's
 
     def get_queryset(self) -> models.QuerySet:
         # A mixin: get_queryset() is the view's it is mixed into (DetailView, ListView...).
-        return scoped(super().get_queryset(), self.request.user, self.scope_action)  # type: ignore[misc]
+        queryset = scoped(super().get_queryset(), self.request.user, self.scope_action)  # type: ignore[misc]
+        area = self.narrowed_to
+        if area is not None:
+            queryset = Scope.of([area.code]).filter(queryset, scope_path(queryset.model))
+        return queryset
+
+    @cached_property
+    def narrowed_to(self) -> Region | None:
+        """The area a list is narrowed to; never on a detail page, where it would only hide."""
+        if not isinstance(self, MultipleObjectMixin):
+            return None
+        code = self.request.GET.get("area", "")
+        if not code or not re.match(CODE_PATTERNS.get(code_level(code), r"^$"), code):
+            return None
+        return region_for_code(code)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["narrowed_to"] = self.narrowed_to
+        return context
 
 
 class ScopeRequiredMixin(LoginRequiredMixin):

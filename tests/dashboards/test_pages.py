@@ -163,3 +163,45 @@ def test_a_refresh_shows_new_figures_on_a_page_seen_before(client, refreshed, of
     assert households_headline() == before  # the figures are those of the last refresh
     figures_refresh(villages=[VILLAGE_A])
     assert households_headline() == before + 1
+
+
+def headline_links(html: str) -> dict[str, str]:
+    return {
+        slug: link for link, slug in re.findall(r'<a class="[^"]*" href="([^"]+)"><span id="headline-([\w-]+)"', html)
+    }
+
+
+def test_headline_figures_link_to_the_lists_behind_them(client, refreshed, coordinator, officer_a, analyst):
+    client.force_login(coordinator)
+    links = headline_links(client.get(url("32.12")).content.decode())
+    assert links["households"] == "/layanan-migrasi/?area=32.12"
+    assert links["abroad"] == "/layanan-migrasi/?area=32.12&amp;status=abroad"
+    assert links["overdue"] == "/layanan-migrasi/layanan/?area=32.12&amp;status=overdue"
+    assert "children" not in links  # children's records are for the village's officers
+
+    # A list opened so counts the area's records only, and says so.
+    listed = client.get(links["enterprises"].replace("&amp;", "&")).content.decode()
+    assert 'id="narrowed-to"' in listed and "Indramayu" in listed
+
+    client.force_login(officer_a)
+    links = headline_links(client.get(url(VILLAGE_A)).content.decode())
+    assert links["children"] == f"{reverse('childcare:index')}?area={VILLAGE_A}"
+    client.force_login(analyst)  # figures only: no list behind them
+    assert headline_links(client.get(url("32.12")).content.decode()) == {}
+
+
+def test_a_list_narrowed_to_an_area_shows_its_records_only(client, coordinator):
+    from tests.factories import enterprise
+
+    enterprise(name="Usaha Kenanga")
+    enterprise(village=SMALL_VILLAGE, name="Usaha Tetangga")
+    client.force_login(coordinator)
+    index = reverse("enterprises:index")
+    whole = client.get(index).content.decode()
+    assert "Usaha Kenanga" in whole and "Usaha Tetangga" in whole
+    narrowed = client.get(index, {"area": "32.12.16"}).content.decode()
+    assert "Usaha Kenanga" in narrowed and "Usaha Tetangga" not in narrowed
+    outside = client.get(index, {"area": "33.07"}).content.decode()  # another regency: nothing, not more
+    assert "Usaha Kenanga" not in outside and "Usaha Tetangga" not in outside
+    for junk in ("32.12'", "x", "32.12.16.2004.1"):
+        assert "Usaha Tetangga" in client.get(index, {"area": junk}).content.decode(), junk
