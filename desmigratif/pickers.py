@@ -51,7 +51,7 @@ class SearchPicker(forms.Select):
     input_type = "radio"
 
     class Media:
-        js = ["vendor/htmx/htmx.min.js", "desmigratif/htmx-config.js"]
+        js = ["vendor/htmx/htmx.min.js", "desmigratif/htmx-config.js", "desmigratif/pickers.js"]
 
     def __init__(
         self,

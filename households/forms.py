@@ -24,6 +24,7 @@ from desmigratif.access import Action, AnyUser, Scope, scope_for, scoped
 from desmigratif.exports import validate_no_formula
 from desmigratif.forms import AreaField, DateInput, VersionedForm, VillageField, form_field
 from desmigratif.models import User, ancestor_codes
+from desmigratif.pickers import SearchPicker
 from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
 from households import validators
 from households.countries import country_choices
@@ -315,7 +316,13 @@ class EpisodeForm(FindingsMixin, VersionedForm):
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         form_field(self, "destination_country", forms.ChoiceField).choices = country_choices()
-        form_field(self, "agency", forms.ModelChoiceField).queryset = PlacementAgency.objects.active()
+        agency = form_field(self, "agency", forms.ModelChoiceField)
+        agency.queryset = PlacementAgency.objects.active()
+        # Some 400 licensed P3MI: searched by name, not a select to scroll on a phone.
+        agency.widget = SearchPicker(
+            search=lambda agencies, term: agencies.filter(name__icontains=term), placeholder=_("Name of the agency")
+        )
+        agency.widget.choices = agency.choices
         if "new_agency" in self.fields:  # the field right after the list it extends
             names = [name for name in self.fields if name != "new_agency"]
             self.order_fields([*names[: names.index("agency") + 1], "new_agency"])
@@ -362,6 +369,12 @@ class EpisodeAdminForm(EpisodeForm):
     """The stay form in the admin, where agencies are added to the list itself."""
 
     new_agency = None  # type: ignore[assignment]  # removes the declared field, as Django documents
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency = form_field(self, "agency", forms.ModelChoiceField)
+        agency.widget = forms.Select()  # the admin's page answers no picker search
+        agency.widget.choices = agency.choices
 
 
 def open_stay_message(episode: MigrationEpisode) -> str:

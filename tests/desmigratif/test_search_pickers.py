@@ -144,3 +144,21 @@ def test_households_found_by_a_former_family_card(officer_a):
     household = big_village(households=3)[1]
     household.kk_numbers.create(number="3212160101990001")
     assert list(Household.objects.found_by("3212 1601 0199 0001")) == [household]
+
+
+def test_a_stays_agency_is_found_by_name_and_can_be_none(client, officer_a):
+    from households.models import PlacementAgency
+
+    for n in range(30):
+        PlacementAgency.objects.create(name=f"PT Duta Tenaga {n:02d}", licence_number=f"L-{n}")
+    PlacementAgency.objects.create(name="PT Bina Mandiri Lama", licence_number="L-old", is_active=False)
+    person = PersonFactory()
+    url = reverse("households:episode-create", args=[person.pk])
+    client.force_login(officer_a)
+    page = client.get(url).content.decode()
+    assert len(offered(page, "agency")) == 20 and 'name="agency" value=""' in page  # "none" is a choice
+    found = client.get(url, {"pick": "agency", "agency__q": "tenaga 2"}).content.decode()
+    assert [int(pk) for pk in offered(found, "agency")] == list(
+        PlacementAgency.objects.filter(name__contains="Tenaga 2").order_by("name").values_list("pk", flat=True)
+    )
+    assert "Lama" not in client.get(url, {"pick": "agency", "agency__q": "bina"}).content.decode()
