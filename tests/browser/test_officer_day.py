@@ -44,7 +44,7 @@ def phone():
         context.close()
         browser.close()
     assert not page.errors, page.errors
-    print("page weights (bytes of HTML):", sorted(page.weights.values()))  # seen with pytest -s
+    print("page weights (bytes of HTML):", sorted(page.weights.values()))  # noqa: T201 - the figures, with pytest -s
     heavy = {url: size for url, size in page.weights.items() if size >= PAGE_BUDGET}
     assert not heavy, heavy
 
