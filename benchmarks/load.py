@@ -93,19 +93,14 @@ import json
 import os
 import random
 import re
-import secrets
-import shutil
-import signal
-import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 CORES = os.cpu_count() or 1
@@ -289,114 +284,6 @@ def totp_device(user) -> dict | None:
     return {"key": device.key, "step": device.step, "t0": device.t0, "digits": device.digits}
 
 
-def database_url(settings_dict: dict) -> str:
-    """A DATABASE_URL for the database the connection points at, socket directory included."""
-    user = quote(settings_dict["USER"] or "", safe="")
-    password = quote(settings_dict["PASSWORD"] or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = settings_dict["HOST"] or ""
-    if ":" in host:
-        host = f"[{host}]"
-    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
-    options = {key: str(value) for key, value in settings_dict["OPTIONS"].items() if key != "connect_timeout"}
-    query = f"?{urlencode(options)}" if options else ""
-    return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}{query}"
-
-
-def production_env(url: str, static_root: str) -> dict[str, str]:
-    drop = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CSRF_TRUSTED_ORIGINS", "SECURE_PROXY_SSL_HEADER"}
-    env = {key: value for key, value in os.environ.items() if key not in drop and not key.startswith("BENCH_")}
-    env.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": url,
-            "DATABASE_REPLICA_URLS": "",
-            # Plain HTTP on the loopback: no redirect to HTTPS, cookies sent without TLS.
-            "SECURE_SSL_REDIRECT": "0",
-            "SECURE_COOKIES": "0",
-            "STATIC_ROOT": static_root,
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
-
-
-MISSING_FILE = re.compile(r"The file '([^']+)' could not be found")
-
-
-def collect_static(env: dict[str, str], scratch: Path) -> list[str]:
-    """``collectstatic`` as production runs it. When it fails on a file that a vendored asset
-    names but the repository lacks (a source map), collect again from a copy of ``static/``
-    with an empty stand-in for it, so that the load can still be measured; the serving
-    settings stay the production ones. Returns the stand-ins (empty when none were needed)."""
-    command = [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"]
-    stand_ins: list[str] = []
-    run_env = env
-    for _attempt in range(10):
-        result = subprocess.run(command, cwd=ROOT, env=run_env, capture_output=True, text=True, check=False)  # noqa: S603
-        if result.returncode == 0:
-            return stand_ins
-        missing = MISSING_FILE.search(result.stderr)
-        if missing is None or missing.group(1) in stand_ins:
-            raise SystemExit(f"collectstatic failed:\n{result.stderr[-3000:]}")
-        if not stand_ins:
-            sources = scratch / "static"
-            shutil.copytree(ROOT / "static", sources)
-            (scratch / "bench_collectstatic_settings.py").write_text(
-                f"from desmigratif.settings import *  # noqa: F403\nSTATICFILES_DIRS = [{str(sources)!r}]\n"
-            )
-            run_env = {
-                **env,
-                "DJANGO_SETTINGS_MODULE": "bench_collectstatic_settings",
-                "PYTHONPATH": os.pathsep.join([str(scratch), str(ROOT)]),
-            }
-        stand_ins.append(missing.group(1))
-        stand_in = scratch / "static" / missing.group(1)
-        stand_in.parent.mkdir(parents=True, exist_ok=True)
-        stand_in.write_text("{}" if stand_in.suffix == ".map" else "")
-    raise SystemExit("collectstatic kept failing on missing files")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_healthy(port: int, server: subprocess.Popen, log: Path) -> None:
-    import http.client
-
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            status = connection.getresponse().status
-            connection.close()
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"gunicorn did not answer /healthz with 200 within 90 s:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen | None, sig: int, grace: float) -> None:
-    """Stop one process we started, by its id: ``sig`` first, SIGKILL after ``grace`` seconds."""
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(sig)
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 def postgres_pid() -> int | None:
     """The embedded server's postmaster, when it is the one in use (DATABASE_URL unset)."""
     if os.environ.get("DATABASE_URL"):
@@ -416,6 +303,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
     from django.urls import reverse
+    from production_portal import database_url, served
     from scale_database import use_scale_database
 
     started = time.perf_counter()
@@ -436,43 +324,21 @@ def main() -> None:
         flush=True,
     )
 
-    port = free_port()
-    scratch = Path(tempfile.mkdtemp(prefix="desmigratif-load-"))
-    env = production_env(url, str(scratch / "staticfiles"))
-    log = scratch / "server.log"
-    server = worker = None
-    try:
-        started = time.perf_counter()
-        stand_ins = collect_static(env, scratch)
-        collect_s = time.perf_counter() - started
-        if stand_ins:
+    server_log = ""
+    with served(url, workers=WORKERS, threads=THREADS, task_worker=TASK_WORKER) as portal:
+        if portal.stand_ins:
             print(
                 f"WARNING: `collectstatic` fails with DEBUG=0 (as it would in production): the repository lacks "
-                f"{', '.join(stand_ins)}, named by a vendored file. Collected again with an empty stand-in for it.",
+                f"{', '.join(portal.stand_ins)}, named by a vendored file. Collected again with an empty stand-in.",
                 flush=True,
             )
-        command = [sys.executable, "-m", "gunicorn", "desmigratif.wsgi", "--bind", f"127.0.0.1:{port}"]
-        command += ["--workers", str(WORKERS), "--timeout", "60"]
-        if THREADS > 1:
-            command += ["--threads", str(THREADS)]
-        with log.open("w") as output:
-            server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
-            if TASK_WORKER:
-                worker = subprocess.Popen(
-                    [sys.executable, "manage.py", "db_worker", "--no-reload"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-        wait_healthy(port, server, log)
         print(
-            f"collectstatic {collect_s:.1f} s; {' '.join(command[2:])} (DEBUG=0"
+            f"collectstatic {portal.collect_s:.1f} s; {' '.join(portal.command[2:])} (DEBUG=0"
             f"{', with the task worker' if TASK_WORKER else ', no task worker'})",
             flush=True,
         )
         plan = {
-            "port": port,
+            "port": portal.port,
             "users": users,
             "detail_ids": household_ids,
             "village": village,
@@ -488,27 +354,22 @@ def main() -> None:
                 "health": reverse("health"),
                 "area": reverse("dashboards:area", args=["32"]).replace("32", "{}"),
             },
-            "pids": {
-                "gunicorn": server.pid,
-                "task_worker": worker.pid if worker else None,
-                "postgres": postgres_pid(),
-            },
+            "pids": {**portal.pids, "postgres": postgres_pid()},
         }
-        driver = subprocess.run(  # noqa: S603 - this very script
-            [sys.executable, __file__, "--drive"],
-            input=json.dumps(plan),
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
+        try:
+            driver = subprocess.run(  # noqa: S603 - this very script
+                [sys.executable, __file__, "--drive"],
+                input=json.dumps(plan),
+                stdout=subprocess.PIPE,
+                text=True,
+                check=False,
+            )
+        finally:
+            server_log = portal.log.read_text() if portal.log.exists() else ""
         if driver.returncode != 0:
-            raise SystemExit(f"the load generator failed ({driver.returncode}); server log:\n{log.read_text()[-3000:]}")
+            raise SystemExit(f"the load generator failed ({driver.returncode}); server log:\n{server_log[-3000:]}")
         result = json.loads(driver.stdout.strip().splitlines()[-1])
-    finally:
-        stop(server, signal.SIGTERM, 30)
-        stop(worker, signal.SIGINT, 15)
-        server_log = log.read_text() if log.exists() else ""
-        shutil.rmtree(scratch, ignore_errors=True)
+        stand_ins = portal.stand_ins
     server_errors = [line for line in server_log.splitlines() if "Traceback" in line or " ERROR " in line]
     report(result, households=households, server_errors=server_errors, stand_ins=stand_ins)
 

@@ -1,6 +1,6 @@
-"""The second login factor (TOTP, django-otp): who must have one, and the two pages that set
-one up and ask for its code. The middleware that sends users here is
-desmigratif.middleware.TwoFactorMiddleware."""
+"""Logging in: the login page, which says why a session ended; the second login factor (TOTP,
+django-otp): who must have one, and the two pages that set one up and ask for its code. The
+middleware that sends users here is desmigratif.middleware.TwoFactorMiddleware."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from axes.models import AccessFailureLog
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,10 +26,33 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from desmigratif.access import AnyUser, current_assignments
 from desmigratif.http import AuthenticatedHttpRequest, AxesHttpRequest
+from desmigratif.middleware import SIGNED_IN_COOKIE
 from desmigratif.models import Role
 
 # Roles whose accounts reach national data or every record: a password alone is not enough.
 TWO_FACTOR_ROLES = {Role.ADMINISTRATOR, Role.ANALYST}
+
+
+class PortalLoginView(LoginView):
+    """Django's login page, saying why the user is asked to log in again when a session ended:
+    after SESSION_IDLE_TIMEOUT without activity, SESSION_ABSOLUTE_TIMEOUT after the login
+    (``?ended=``, from SessionTimeoutMiddleware), or when the session cookie expired in the
+    browser (the ``signed_in`` cookie is still there, DraftsMiddleware)."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        ended = self.request.GET.get("ended", "")
+        if ended not in ("idle", "absolute") and self.request.GET.get("next"):
+            ended = "expired" if self.request.COOKIES.get(SIGNED_IN_COOKIE) == "1" else ""
+        reasons = {
+            "idle": _("Your session ended after %(minutes)d minutes without activity.")
+            % {"minutes": settings.SESSION_IDLE_TIMEOUT // 60},
+            "absolute": _("Your session ended %(hours)d hours after you logged in.")
+            % {"hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600},
+            "expired": _("Your session has ended."),
+        }
+        context["session_ended"] = reasons.get(ended, "")
+        return context
 
 
 def requires_two_factor(user: AnyUser) -> bool:

@@ -11,7 +11,7 @@ Django 5.2 has no CSP support; Django 6.0 adds
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -84,12 +84,60 @@ class SessionTimeoutMiddleware:
             session = request.session
             started = session.setdefault(self.STARTED, now)
             seen = session.get(self.SEEN, now)
-            if now - started > settings.SESSION_ABSOLUTE_TIMEOUT or now - seen > settings.SESSION_IDLE_TIMEOUT:
+            idle = now - seen > settings.SESSION_IDLE_TIMEOUT
+            if idle or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)
-                return redirect_to_login(request.get_full_path())
+                # The login page says why; a draft of the form is kept in the browser (drafts.js).
+                ended = f"{reverse('login')}?ended={'idle' if idle else 'absolute'}"
+                return redirect_to_login(request.get_full_path(), login_url=ended)
             if now - seen > 60 or self.SEEN not in session:
                 session[self.SEEN] = now
         return self.get_response(request)
+
+
+SIGNED_IN_COOKIE = "signed_in"  # says "this browser had a session", never who: see DraftsMiddleware
+DRAFT_SAVED_COOKIE = "draft_saved"
+
+
+class DraftsMiddleware:
+    """The server's side of drafts (static/desmigratif/drafts.js) and of "your session ended".
+
+    A form POST that a signed-in user's request answers with a redirect was saved: the response
+    names its path in a short-lived ``draft_saved`` cookie, and the browser deletes the draft it
+    kept for that form. A refused form (200), a conflict (409) or a session that ended on the
+    way (a redirect to the login page, the user signed out) keeps the draft.
+
+    While signed in, the browser also carries ``signed_in``; the login page, opened with a
+    ``next`` page while it is still there, knows that a session ended (the session cookie
+    itself expires with the session, leaving no trace) and says so. Logging out removes it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        signed_in = request.user.is_authenticated
+        if signed_in and request.method == "POST" and response.status_code in (301, 302, 303):
+            response.set_cookie(
+                DRAFT_SAVED_COOKIE,
+                quote(request.path, safe=""),  # no quoting by http.cookies: "/" is not a legal cookie character
+                max_age=120,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=False,  # read by drafts.js; it holds a path of the portal, nothing personal
+            )
+        if signed_in and request.COOKIES.get(SIGNED_IN_COOKIE) != "1":
+            response.set_cookie(
+                SIGNED_IN_COOKIE,
+                "1",
+                max_age=30 * 24 * 3600,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+            )
+        elif not signed_in and request.resolver_match and request.resolver_match.url_name == "logout":
+            response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")
+        return response
 
 
 class TwoFactorMiddleware:

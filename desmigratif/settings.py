@@ -146,6 +146,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "desmigratif.middleware.DraftsMiddleware",
     "desmigratif.middleware.PrivatePagesMiddleware",
     "desmigratif.middleware.SessionTimeoutMiddleware",
     "desmigratif.middleware.TwoFactorMiddleware",

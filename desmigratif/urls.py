@@ -19,7 +19,7 @@ register_converter(RegionCodeConverter, "region")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("masuk/", accounts.PortalLoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/kata-sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("akun/kata-sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -1,0 +1,124 @@
+"""Field conditions in Debian's Chromium on a phone, in Indonesian: a session that ends while the
+officer types loses nothing (the draft is kept on the phone, offered back after logging in,
+dropped once saved and at logout)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.browser.test_officer_day import PHONE
+from tests.browser.test_walkthrough import CHROMIUM, console_errors, log_in, pick_village, shot
+from tests.conftest import VILLAGE_A
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+DRAFTS = "Object.keys(localStorage).filter(key => key.startsWith('draft:'))"
+
+
+@pytest.fixture(autouse=True)
+def async_unsafe_allowed(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see test_walkthrough.py
+
+
+@pytest.fixture
+def officer():
+    from desmigratif.models import Role
+    from tests.factories import AssignmentFactory, UserFactory
+
+    return AssignmentFactory(user=UserFactory(username="petugas.kenanga"), role=Role.OFFICER, area=VILLAGE_A).user
+
+
+@pytest.fixture
+def phone(officer):
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = browser.new_context(viewport=PHONE, locale="id-ID", device_scale_factor=2)
+        page = context.new_page()
+        errors = console_errors(page)
+        yield page
+        context.close()
+        browser.close()
+    assert not errors, errors
+
+
+def sessions_idle() -> None:
+    """Every session as if its user had done nothing for longer than SESSION_IDLE_TIMEOUT."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    for row in Session.objects.all():
+        store = SessionStore(session_key=row.session_key)
+        store["_session_seen"] = time.time() - settings.SESSION_IDLE_TIMEOUT - 5
+        store.save()
+
+
+def test_a_draft_survives_a_session_that_ends_while_typing(live_server, phone):
+    from households.models import Household
+
+    base = live_server.url
+    log_in(phone, base, "petugas.kenanga")
+    phone.goto(base + reverse("households:create"))
+    pick_village(phone, VILLAGE_A)
+    phone.fill("input[name=kk_number]", "3212161503180077")
+    phone.fill("input[name=dusun]", "Kenanga Lor")
+    members = [
+        ("3212161203850011", "Karsim", "M", "1985-03-12", "head"),
+        ("3212164507880012", "Tarsih", "F", "1988-07-05", "wife"),
+    ]
+    for index, (nik, name, sex, born, relationship) in enumerate(members):
+        if not phone.locator(f"input[name=members-{index}-name]").count():
+            phone.click("#add-member")
+            phone.wait_for_selector(f"input[name=members-{index}-name]")
+        phone.fill(f"input[name=members-{index}-nik]", nik)
+        phone.fill(f"input[name=members-{index}-name]", name)
+        phone.select_option(f"select[name=members-{index}-sex]", sex)
+        phone.fill(f"input[name=members-{index}-birth_date]", born)
+        phone.select_option(f"select[name=members-{index}-relationship]", relationship)
+    phone.wait_for_function(f"() => {DRAFTS}.length === 1")  # kept as typed
+
+    # Half an hour in the field without a signal: the session ends; "Simpan" lands on the login page.
+    sessions_idle()
+    phone.click("form button[type=submit].btn-primary")
+    phone.wait_for_load_state("networkidle")
+    assert phone.url.startswith(base + reverse("login"))
+    assert "Sesi Anda berakhir setelah 30 menit tanpa aktivitas" in phone.locator("#session-ended").inner_text()
+    assert not Household.objects.filter(kk_number="3212161503180077").exists()
+    shot(phone, "field-session-ended")
+
+    # Logging in again leads back to the form, which offers the draft.
+    phone.fill("input[name=username]", "petugas.kenanga")
+    phone.fill("input[name=password]", "desmigratif-demo")
+    phone.click("form button[type=submit]")
+    phone.wait_for_load_state("networkidle")
+    assert phone.url == base + reverse("households:create")
+    assert phone.locator("input[name=members-1-name]").count() == 0  # a fresh form, one member row
+    phone.click("[data-draft-restore]")
+    phone.wait_for_function("() => document.querySelector('input[name=\"members-1-name\"]')?.value === 'Tarsih'")
+    assert phone.input_value("input[name=kk_number]") == "3212161503180077"
+    assert phone.input_value("input[name=members-0-name]") == "Karsim"
+    shot(phone, "field-draft-restored")
+    phone.click("form button[type=submit].btn-primary")
+    phone.wait_for_load_state("networkidle")
+    household = Household.objects.get(kk_number="3212161503180077")
+    assert sorted(household.members.values_list("name", flat=True)) == ["Karsim", "Tarsih"]
+    assert household.dusun == "Kenanga Lor"
+    assert phone.evaluate(f"{DRAFTS}.length") == 0  # saved: the draft is gone
+
+    # A draft left behind is deleted at logout, after a warning.
+    phone.goto(base + reverse("households:create"))
+    phone.fill("input[name=dusun]", "Kenanga Kidul")
+    phone.wait_for_function(f"() => {DRAFTS}.length === 1")
+    dialogs: list[str] = []
+    phone.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    if phone.locator(".navbar-toggler").is_visible():
+        phone.click(".navbar-toggler")
+    phone.click(".navbar .dropdown-toggle")
+    phone.click("form[data-logout] button")
+    phone.wait_for_load_state("networkidle")
+    assert dialogs and "1" in dialogs[0]
+    assert phone.evaluate(f"{DRAFTS}.length") == 0
