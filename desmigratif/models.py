@@ -367,6 +367,7 @@ class AccessLog(models.Model):
         CHILD_VIEW = "child_view", _("View of a child's record")
         NIK_VIEW = "nik_view", _("View of unmasked NIKs")
         NIK_ELSEWHERE = "nik_elsewhere", _("NIK found registered outside the user's area")
+        DOCUMENT_VIEW = "document_view", _("View of a document")
 
     user = models.ForeignKey(User, models.PROTECT, related_name="access_logs", verbose_name=_("user"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -344,8 +344,34 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", "").strip() or BASE_DIR / "stat
 # in production from STATIC_ROOT, filled by `collectstatic`.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Documents and photos of persons, stays and cases. Never served from a public URL: only
+# through the scoped, logged document view (households.views.document_view).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / ".data" / "media")
+DOCUMENTS_STORAGE = env_choice("DOCUMENTS_STORAGE", "filesystem", {"filesystem", "s3"})
+DOCUMENT_MAX_MB = env_int("DOCUMENT_MAX_MB", 10, minimum=1)
+_documents: dict[str, Any] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": MEDIA_ROOT / "documents", "base_url": None, "file_permissions_mode": 0o600},
+}
+if DOCUMENTS_STORAGE == "s3":
+    _bucket = os.environ.get("DOCUMENTS_S3_BUCKET", "").strip()
+    if not _bucket:
+        raise ImproperlyConfigured("DOCUMENTS_STORAGE=s3 needs DOCUMENTS_S3_BUCKET (and the AWS_* credentials).")
+    _documents = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "endpoint_url": os.environ.get("DOCUMENTS_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("DOCUMENTS_S3_REGION", "").strip() or None,
+            "location": "documents",
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,  # never a public link; the portal streams the file anyway
+        },
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": _documents,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

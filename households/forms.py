@@ -33,6 +33,7 @@ from households.models import (
     PERSON_FIELDS,
     UNFINISHED_STATUSES,
     CaseFollowUp,
+    DocumentKind,
     EpisodeStatus,
     Household,
     HouseholdQuerySet,
@@ -656,3 +657,40 @@ class ReturnForm(forms.Form):
             cleaned.get("reason"), cleaned.get("returned_on"), self.episode.contract_end
         )
         return cleaned
+
+
+class DocumentForm(forms.Form):
+    """A photo or PDF to keep with a person, a stay or a case. On a phone the file chooser
+    offers the camera; documents.js makes a photo smaller before it is sent. What the file is
+    is judged on the server by its content (households.documents)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of document"),
+        choices=DocumentKind.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    title = forms.CharField(
+        label=_("Description"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    file = forms.FileField(
+        label=_("Photo or PDF"),
+        widget=forms.FileInput(
+            attrs={"class": "form-control form-control-sm", "accept": "image/*,application/pdf", "data-downscale": ""}
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", False)  # one form per record on a page: no duplicate ids
+        super().__init__(*args, **kwargs)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.DOCUMENT_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB. Take the photo again at a lower resolution.")
+                % {"limit": settings.DOCUMENT_MAX_MB}
+            )
+        return upload

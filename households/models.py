@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import gzip
 import re
+import uuid
 from collections.abc import Collection
 from typing import Any, ClassVar
 
@@ -13,6 +14,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
@@ -1134,3 +1136,89 @@ class ImportSeen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.model}:{self.object_id}@{self.version}"
+
+
+class DocumentKind(models.TextChoices):
+    KTP = "ktp", _("Identity card (KTP)")
+    KK = "kk", _("Family card (KK)")
+    PASSPORT = "passport", _("Passport")
+    AGREEMENT = "agreement", _("Work agreement (PK)")
+    LETTER = "letter", _("Letter")
+    PHOTO = "photo", _("Photo")
+    OTHER = "other", _("Other")
+
+
+def documents_storage() -> Storage:
+    """The storage of documents (settings.STORAGES["documents"]: the filesystem under MEDIA_ROOT,
+    or S3-compatible object storage)."""
+    return storages["documents"]
+
+
+def document_path(document: Document, filename: str) -> str:
+    """A name that says nothing of the person: the village, the month, a random id."""
+    suffix = ".pdf" if document.content_type == "application/pdf" else ".jpg"
+    return f"{document.village_id}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Document(models.Model):
+    """A photo or PDF kept with a person, a stay abroad or a service case: an identity card,
+    a family card, a passport, a work agreement, a letter. Stored through Django's storage API,
+    never at a public address: households.views.document_view serves it, scoped and logged.
+    Images are re-encoded on upload, without their metadata (households.documents)."""
+
+    scope_path = "village__code"
+
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
+    person = models.ForeignKey(
+        Person, models.CASCADE, null=True, blank=True, related_name="documents", verbose_name=_("person")
+    )
+    episode = models.ForeignKey(
+        MigrationEpisode,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("stay abroad"),
+    )
+    case = models.ForeignKey(
+        ServiceRequest, models.CASCADE, null=True, blank=True, related_name="documents", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind of document"), max_length=10, choices=DocumentKind.choices)
+    title = models.CharField(_("description"), max_length=150, blank=True)
+    file = models.FileField(_("file"), storage=documents_storage, upload_to=document_path, max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    # A child's document (the person concerned was under 18 when it was attached) is for the
+    # village's officers only, as children's records are.
+    about_child = models.BooleanField(_("about a child"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("added by")
+    )
+    uploaded_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(person__isnull=False, episode__isnull=True, case__isnull=True)
+                    | Q(person__isnull=True, episode__isnull=False, case__isnull=True)
+                    | Q(person__isnull=True, episode__isnull=True, case__isnull=False)
+                ),
+                name="document_has_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.uploaded_at is None:
+            return self.get_kind_display()
+        return f"{self.get_kind_display()} · {self.uploaded_at:%d-%m-%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:document", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -17,8 +18,10 @@ from simple_history.utils import bulk_create_with_history
 from desmigratif.access import AnyUser, scoped_history
 from desmigratif.models import User, Village
 from desmigratif.records import StaleRecordError, record_attach_user, record_conflict, record_save  # noqa: F401 - pillar 1's callers
+from households.documents import document_prepare
 from households.models import (
     CaseFollowUp,
+    Document,
     EpisodeStatus,
     Household,
     KKNumber,
@@ -27,6 +30,7 @@ from households.models import (
     PlacementAgency,
     ReferralTarget,
     ReturnReason,
+    ServiceRequest,
 )
 from households.validators import Finding
 
@@ -202,6 +206,56 @@ def referral_targets_load(*, path: Path = REFERRAL_TARGETS_FILE) -> int:
         target.full_clean()
     bulk_create_with_history(new, ReferralTarget)
     return len(new)
+
+
+@transaction.atomic
+def document_attach(
+    *,
+    owner: Person | MigrationEpisode | ServiceRequest,
+    kind: str,
+    title: str = "",
+    data: bytes,
+    user: User,
+) -> Document:
+    """Keep a photo or PDF with a person, a stay or a case: checked by its content, a photo
+    re-encoded without its metadata (households.documents, which raises DocumentRefused), stored
+    in the documents storage. A document of a person under 18 is marked as a child's."""
+    prepared = document_prepare(data)
+    link: dict[str, Person | MigrationEpisode | ServiceRequest]
+    if isinstance(owner, Person):
+        village_id, people, link = owner.household.village_id, [owner], {"person": owner}
+    elif isinstance(owner, MigrationEpisode):
+        village_id, people, link = owner.person.household.village_id, [owner.person], {"episode": owner}
+    else:
+        village_id, link = owner.village_id, {"case": owner}
+        people = [person for person in (owner.person_served, owner.worker) if person is not None]
+    document = Document(
+        village_id=village_id,
+        kind=kind,
+        title=title,
+        content_type=prepared.content_type,
+        size=len(prepared.content),
+        about_child=any(person.is_minor for person in people),
+        uploaded_by=user,
+        **link,
+    )
+    document.file.save("document", ContentFile(prepared.content), save=False)
+    try:
+        document.full_clean(exclude=["file"])
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_remove(*, document: Document) -> None:
+    """Delete a document attached by mistake, its file with it."""
+    name = document.file.name
+    storage = document.file.storage
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 @dataclass

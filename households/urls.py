@@ -1,6 +1,6 @@
 from django.urls import path
 
-from households import views
+from households import document_views, views
 from households.imports import views as import_views
 
 app_name = "households"
@@ -18,6 +18,11 @@ urlpatterns = [
     path("migrasi/<int:pk>/ubah/", views.EpisodeUpdateView.as_view(), name="episode-update"),
     path("migrasi/<int:pk>/berangkat/", views.episode_depart_view, name="episode-depart"),
     path("migrasi/<int:pk>/kembali/", views.episode_return_view, name="episode-return"),
+    path("anggota/<int:pk>/dokumen/", document_views.document_add, {"owner": "person"}, name="person-document-add"),
+    path("migrasi/<int:pk>/dokumen/", document_views.document_add, {"owner": "episode"}, name="episode-document-add"),
+    path("layanan/<int:pk>/dokumen/", document_views.document_add, {"owner": "case"}, name="case-document-add"),
+    path("dokumen/<int:pk>/", document_views.document_view, name="document"),
+    path("dokumen/<int:pk>/hapus/", document_views.document_delete, name="document-delete"),
     path("layanan/", views.ServiceRequestListView.as_view(), name="request-list"),
     path("layanan/baru/", views.ServiceRequestCreateView.as_view(), name="request-create"),
     path("layanan/<int:pk>/", views.ServiceRequestDetailView.as_view(), name="request-detail"),

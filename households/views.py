@@ -46,6 +46,7 @@ from households.forms import (
     BasePersonFormSet,
     CaseFollowUpForm,
     DepartureForm,
+    DocumentForm,
     EpisodeForm,
     HouseholdFilterForm,
     HouseholdForm,
@@ -55,6 +56,7 @@ from households.forms import (
 )
 from households.models import (
     PERSON_FIELDS,
+    Document,
     EpisodeStatus,
     Household,
     HouseholdQuerySet,
@@ -93,9 +95,17 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
     request: AuthenticatedHttpRequest
 
     def get_queryset(self) -> QuerySet[Household]:
-        episodes = MigrationEpisode.objects.select_related("job", "agency").order_by("-departure_date", "-id")
+        episodes = (
+            MigrationEpisode.objects.select_related("job", "agency")
+            .prefetch_related("documents")
+            .order_by("-departure_date", "-id")
+        )
         # .all(): django-stubs mistype prefetch_related() on a manager made by as_manager().
-        members = Person.objects.all().prefetch_related(Prefetch("episodes", queryset=episodes)).order_by("id")
+        members = (
+            Person.objects.all()
+            .prefetch_related(Prefetch("episodes", queryset=episodes), "documents")
+            .order_by("id")
+        )
         return (
             super()
             .get_queryset()
@@ -110,7 +120,14 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
         context = super().get_context_data(**kwargs)
         household = self.object
         user = self.request.user
+        can_edit = can(user, Action.WRITE, household.village_id)
+
+        def shown(documents: Any) -> list[Document]:
+            # A child's documents are for the village's officers, as children's records are.
+            return [document for document in documents.all() if can_edit or not document.about_child]
+
         context.update(
+            document_form=DocumentForm(),
             reach=household.programme_reach(),
             members=[
                 {
@@ -118,12 +135,14 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
                     "is_minor": person.is_minor,
                     "nik": nik_shown_to(user, person.nik, household.village_id),
                     "warnings": [render_warning(w) for w in person.validation_warnings],
+                    "documents": shown(person.documents),
                     "episodes": [
                         {
                             "episode": e,
                             "warnings": [render_warning(w) for w in e.validation_warnings],
                             "return_form": ReturnForm(episode=e) if e.status == EpisodeStatus.ABROAD else None,
                             "departure_form": DepartureForm(episode=e) if e.status == EpisodeStatus.PREPARING else None,
+                            "documents": shown(e.documents),
                         }
                         for e in person.episodes.all()
                     ],
@@ -137,7 +156,7 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
                 ServiceRequest.objects.filter(Q(person_served__household=household) | Q(worker__household=household)),
                 user,
             ).order_by("-opened_on"),
-            can_edit=can(user, Action.WRITE, household.village_id),
+            can_edit=can_edit,
         )
         whole_niks_log(user=user, household=household, what="", count=sum(1 for p in household.members.all() if p.nik))
         return context
@@ -196,6 +215,8 @@ class ServiceRequestDetailView(ScopedQuerysetMixin, DetailView):
             follow_up_form=kwargs.get("follow_up_form") or (CaseFollowUpForm(case=case) if can_edit else None),
             stay=stay,
             caller_phone=case.person_served.household.phone if case.person_served else "",
+            documents=[d for d in case.documents.all() if can_edit or not d.about_child],
+            document_form=DocumentForm(),
         )
         return context
 

@@ -132,6 +132,18 @@ def seeded_factories(request):
 
 
 @pytest.fixture(autouse=True)
+def documents_storage(tmp_path, monkeypatch):
+    """Documents and photos are stored in a folder of the test's own, never under .data/."""
+    from django.core.files.storage import FileSystemStorage
+
+    from households.models import Document
+
+    folder = FileSystemStorage(location=tmp_path / "documents")
+    monkeypatch.setattr(Document._meta.get_field("file"), "storage", folder)
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     # Rendered dashboards are cached per refresh id, and ids repeat across rolled-back tests.
     from django.core.cache import cache

@@ -22,6 +22,7 @@ from childcare.models import ActivityKind, Child, LearningHouse, Session
 from cooperatives.models import Cooperative, Facility
 from enterprises.models import Category, Enterprise, Training
 from households.models import ImportBatch, MigrationEpisode, ServiceRequest
+from households.services import document_attach
 from tests.conftest import VILLAGE_A, VILLAGE_B
 from tests.factories import AssignmentFactory, HouseholdFactory, PersonFactory, UserFactory
 
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()  # noqa: DTZ011 - dates of records
 CAST = ["anonymous", "officer_a", "officer_b", "coordinator", "analyst", "administrator"]
 LOGIN = "login"  # a redirect to the login page
+PDF = b"%PDF-1.4\n%%EOF\n"
 ADMIN_LOGIN = "admin-login"
 
 
@@ -70,6 +72,8 @@ def village_records(village: str) -> dict:
     Session.objects.create(learning_house=house, kind=kind, held_on=TODAY)
     cooperative = Cooperative.objects.create(village_id=village, kind="koperasi", name="Koperasi")
     facility = Facility.objects.create(village_id=village, kind="road", funder="x")
+    document = document_attach(owner=adult, kind="ktp", data=PDF, user=None)
+    child_document = document_attach(owner=minor, kind="kk", data=PDF, user=None)
     return {
         "village": village,
         "household": household,
@@ -83,6 +87,8 @@ def village_records(village: str) -> dict:
         "child": child,
         "cooperative": cooperative,
         "facility": facility,
+        "document": document,
+        "child_document": child_document,
     }
 
 
@@ -158,6 +164,11 @@ PORTAL: dict[str, Rule] = {
     "households:episode-update": Rule(WRITE),
     "households:episode-return": Rule(per_area({"officer_a", "officer_b"}, on_success=302), method="post"),
     "households:episode-depart": Rule(per_area({"officer_a", "officer_b"}, on_success=302), method="post"),
+    "households:person-document-add": Rule(per_area({"officer_a", "officer_b"}, on_success=302), method="post"),
+    "households:episode-document-add": Rule(per_area({"officer_a", "officer_b"}, on_success=302), method="post"),
+    "households:case-document-add": Rule(per_area({"officer_a", "officer_b"}, on_success=302), method="post"),
+    "households:document": Rule(READ),
+    "households:document-delete": Rule(per_area({"officer_a", "officer_b"}, on_success=302), method="post"),
     "households:request-list": Rule(LIST),
     "households:request-create": Rule(ANY_WRITE),
     "households:request-detail": Rule(READ),
@@ -232,6 +243,12 @@ ARGUMENTS: dict[str, Callable[[dict], list]] = {
     "households:episode-update": lambda r: [r["episode"].pk],
     "households:episode-return": lambda r: [r["episode"].pk],
     "households:episode-depart": lambda r: [r["episode"].pk],
+    "households:person-document-add": lambda r: [r["adult"].pk],
+    "households:episode-document-add": lambda r: [r["episode"].pk],
+    "households:case-document-add": lambda r: [r["request"].pk],
+    "households:document": lambda r: [r["document"].pk],
+    # Each try removes a document: a new one for each.
+    "households:document-delete": lambda r: [document_attach(owner=r["adult"], kind="ktp", data=PDF, user=None).pk],
     "households:request-detail": lambda r: [r["request"].pk],
     "households:request-update": lambda r: [r["request"].pk],
     "households:request-receipt": lambda r: [r["request"].pk],

@@ -39,6 +39,8 @@ def test_check_deploy_is_clean_with_production_settings():
         ({"SECURE_HSTS_SECONDS": "-5"}, "SECURE_HSTS_SECONDS"),
         ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND"),
         ({"CACHE_MAX_ENTRIES": "5"}, "CACHE_MAX_ENTRIES"),
+        ({"DOCUMENTS_STORAGE": "ftp"}, "DOCUMENTS_STORAGE"),
+        ({"DOCUMENTS_STORAGE": "s3"}, "DOCUMENTS_S3_BUCKET"),
     ],
 )
 def test_bad_configuration_is_refused(overrides, message):
@@ -78,3 +80,21 @@ def test_reading_the_settings_starts_no_database_server(tmp_path):
         [sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_documents_go_to_object_storage_when_configured():
+    show = (
+        "from django.core.files.storage import storages; "
+        "d = storages['documents']; print(type(d).__name__, d.bucket_name)"
+    )
+    result = run_manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        show,
+        **production_env(DOCUMENTS_STORAGE="s3", DOCUMENTS_S3_BUCKET="dokumen-desmigratif"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["S3Storage", "dokumen-desmigratif"]
