@@ -102,9 +102,7 @@ class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
         )
         # .all(): django-stubs mistype prefetch_related() on a manager made by as_manager().
         members = (
-            Person.objects.all()
-            .prefetch_related(Prefetch("episodes", queryset=episodes), "documents")
-            .order_by("id")
+            Person.objects.all().prefetch_related(Prefetch("episodes", queryset=episodes), "documents").order_by("id")
         )
         return (
             super()
