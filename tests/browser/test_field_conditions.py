@@ -122,3 +122,44 @@ def test_a_draft_survives_a_session_that_ends_while_typing(live_server, phone):
     phone.wait_for_load_state("networkidle")
     assert dialogs and "1" in dialogs[0]
     assert phone.evaluate(f"{DRAFTS}.length") == 0
+
+
+def test_a_photo_taken_on_the_phone_is_attached_without_its_location(live_server, phone, documents_storage, tmp_path):
+    from PIL import Image
+
+    from desmigratif.models import Role
+    from tests.factories import AssignmentFactory, PersonFactory, UserFactory
+    from tests.households.test_documents import phone_photo
+
+    worker = PersonFactory(household__village_id=VILLAGE_A, name="Sri Wahyuni")
+    photo = tmp_path / "IMG_20261129_101500.jpg"
+    photo.write_bytes(phone_photo(4000, 3000))
+    base = live_server.url
+    log_in(phone, base, "petugas.kenanga")
+    phone.goto(base + worker.household.get_absolute_url())
+    card = phone.locator(f"#person-{worker.pk}")
+    card.locator("summary:has-text('Lampirkan dokumen atau foto')").click()
+    card.locator("select[name=kind]").select_option("passport")
+    card.locator("input[name=file]").set_input_files(str(photo))
+    phone.wait_for_function(
+        f"() => document.querySelector('#person-{worker.pk} [data-downscale-note]').textContent.includes('KB')"
+    )  # made smaller on the phone before it is sent
+    card.locator("button:has-text('Lampirkan')").click()
+    phone.wait_for_load_state("networkidle")
+    document = worker.documents.get()
+    with documents_storage.open(document.file.name) as kept:
+        stored = Image.open(kept)
+        stored.load()
+    assert max(stored.size) <= 1600 and not stored.getexif()
+    shot(phone, "field-document-attached")
+
+    # The officer opens it; another village's officer cannot.
+    link = phone.locator(f"a[href='{document.get_absolute_url()}']")
+    assert link.count() == 1
+    assert phone.request.get(base + document.get_absolute_url()).status == 200
+    AssignmentFactory(user=UserFactory(username="petugas.kuripan"), role=Role.OFFICER, area="33.07.10.2004")
+    other = phone.context.browser.new_context(viewport=PHONE, locale="id-ID")
+    stranger = other.new_page()
+    log_in(stranger, base, "petugas.kuripan")
+    assert stranger.request.get(base + document.get_absolute_url()).status == 404
+    other.close()
