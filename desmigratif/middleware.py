@@ -67,6 +67,9 @@ class PrivatePagesMiddleware:
         return response
 
 
+BACKGROUND_HEADER = "X-Desmigratif-Background"
+
+
 class SessionTimeoutMiddleware:
     """Ends a session after SESSION_IDLE_TIMEOUT without a request and SESSION_ABSOLUTE_TIMEOUT
     after the login. The last-seen time is written at most once a minute, so an active user
@@ -85,12 +88,20 @@ class SessionTimeoutMiddleware:
             started = session.setdefault(self.STARTED, now)
             seen = session.get(self.SEEN, now)
             idle = now - seen > settings.SESSION_IDLE_TIMEOUT
+            # The browser checking for a new service worker, and the service worker refreshing
+            # the forms it keeps (sw.js), are not the officer: they neither keep a session alive
+            # nor end it (the officer's next page does, and says why).
+            background = (
+                request.headers.get(BACKGROUND_HEADER) == "1" or request.headers.get("Service-Worker") == "script"
+            )
+            if (idle or now - started > settings.SESSION_ABSOLUTE_TIMEOUT) and background:
+                return HttpResponse(status=401)
             if idle or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)
                 # The login page says why; a draft of the form is kept in the browser (drafts.js).
                 ended = f"{reverse('login')}?ended={'idle' if idle else 'absolute'}"
                 return redirect_to_login(request.get_full_path(), login_url=ended)
-            if now - seen > 60 or self.SEEN not in session:
+            if not background and (now - seen > 60 or self.SEEN not in session):
                 session[self.SEEN] = now
         return self.get_response(request)
 

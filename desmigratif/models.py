@@ -402,3 +402,24 @@ class AdminImportFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SubmissionKey(models.Model):
+    """A form sent with an idempotency key (``_idempotency_key``, drawn into the form by
+    ``{% offline_fields %}``): the first request that brings it does the work; a second one,
+    a phone's outbox sending again because the answer to the first was lost, gets the first
+    one's answer (the page it led to) instead of a second household. Kept IDEMPOTENCY_DAYS."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="+", verbose_name=_("user"))
+    key = models.CharField(_("key"), max_length=64)
+    path = models.CharField(_("page"), max_length=300)
+    location = models.CharField(_("led to"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="submission_key_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.key}"

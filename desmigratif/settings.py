@@ -150,6 +150,7 @@ MIDDLEWARE = [
     "desmigratif.middleware.PrivatePagesMiddleware",
     "desmigratif.middleware.SessionTimeoutMiddleware",
     "desmigratif.middleware.TwoFactorMiddleware",
+    "desmigratif.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -314,6 +315,8 @@ NIK_ELSEWHERE_LIMIT = env_int("NIK_ELSEWHERE_LIMIT", 20, minimum=1)
 # A service case's next follow-up, when nobody set one: a case that is not finished always has
 # a date, so it cannot drop out of the officer's alerts.
 SERVICE_FOLLOW_UP_DAYS = env_int("SERVICE_FOLLOW_UP_DAYS", 7, minimum=1)
+# How long a form's idempotency key is remembered (desmigratif/idempotency.py).
+IDEMPOTENCY_DAYS = env_int("IDEMPOTENCY_DAYS", 30, minimum=1)
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind the reverse proxy the client's address is the last one it appended.

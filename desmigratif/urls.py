@@ -36,6 +36,8 @@ urlpatterns = [
     path("koperasi/", include("cooperatives.urls")),
     path("dasbor/", include("dashboards.urls")),
     path("healthz", views.health, name="health"),
+    path("kotak-keluar/", views.OutboxView.as_view(), name="outbox"),
+    path("sw.js", views.service_worker, name="service-worker"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin).
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count
@@ -189,6 +190,27 @@ def region_picker(request: AuthenticatedHttpRequest, scope: Any) -> HttpResponse
 def favicon(request: HttpRequest) -> HttpResponse:
     # Resolved per request: the hashed name exists only after collectstatic.
     return redirect(static("desmigratif/favicon.svg"), permanent=True)
+
+
+class OutboxView(LoginRequiredMixin, TemplateView):
+    """The forms kept on this phone to be sent (static/desmigratif/outbox.js draws them from the
+    phone's own storage: the server never holds them until they are sent)."""
+
+    template_name = "desmigratif/outbox.html"
+    request: AuthenticatedHttpRequest
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """static/desmigratif/sw.js, at the root so that it may cover every page of the portal.
+    Never cached as a static file: a browser checks it on every visit and picks up a new one."""
+    path = finders.find("desmigratif/sw.js")
+    if not path:
+        raise Http404
+    with open(path, encoding="utf-8") as script:
+        response = HttpResponse(script.read(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @never_cache

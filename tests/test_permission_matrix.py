@@ -147,6 +147,8 @@ PORTAL: dict[str, Rule] = {
     "two-factor-setup": Rule({**LOGGED_IN, "analyst": 302, "administrator": 302}),
     "set_language": Rule(dict.fromkeys(CAST, 302), method="post"),
     "health": Rule(dict.fromkeys(CAST, 200)),
+    "service-worker": Rule(dict.fromkeys(CAST, 200)),
+    "outbox": Rule(LOGGED_IN),
     "<unnamed favicon.ico>": Rule(dict.fromkeys(CAST, 301)),
     "region-index": Rule(ANY_STATS),
     "region-search": Rule(ANY_STATS),

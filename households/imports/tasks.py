@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from desmigratif.idempotency import submission_keys_purge
 from households.imports import batches
 from households.imports.workers import BatchProgress, worker_on
 
@@ -66,10 +67,13 @@ def purge_imports() -> None:
     """The daily purge of import files and rows kept past their time; queues tomorrow's."""
     with override("id"):
         result = batches.batches_purge()
+    keys = submission_keys_purge()  # the nightly clean-up of what forms keep, too
     logger.info(
-        "Import purge: %s batches expired, %s error files deleted, %s admin import files deleted",
+        "Import purge: %s batches expired, %s error files deleted, %s admin import files deleted; "
+        "%s submission keys forgotten",
         result.expired,
         result.error_files,
         result.admin_files,
+        keys,
     )
     batches.purge_schedule()

@@ -3,7 +3,7 @@
 // localStorage under the signed-in user and the form's page; it is offered back when that form
 // is opened again (after logging in anew, for one), deleted when the server says the form was
 // saved (the short-lived "draft_saved" cookie) or when the officer discards it, and every draft
-// of the user is deleted at logout. docs/decisions.md says what is kept and why.
+// of the user is deleted at logout (outbox.js). docs/decisions.md says what is kept and why.
 (() => {
   "use strict";
   const user = document.body.dataset.user;
@@ -52,9 +52,9 @@
       }
       for (const element of elements) {
         if (element.type === "checkbox" || element.type === "radio") {
-          element.checked = Array.isArray(value) && value.includes(element.value);
+          element.checked = [].concat(value).includes(element.value);
         } else if (element.multiple) {
-          for (const option of element.options) option.selected = value.includes(option.value);
+          for (const option of element.options) option.selected = [].concat(value).includes(option.value);
         } else if (element.value !== value) {
           element.value = value;
           // The region picker redraws its lower levels when one changes (htmx).
@@ -119,16 +119,20 @@
     form.addEventListener("change", keep);
   }
 
-  // Logging out deletes this user's drafts, after saying how many there are.
-  const logout = document.querySelector("form[data-logout]");
-  if (logout) {
-    logout.addEventListener("submit", (event) => {
-      const mine = drafts();
-      if (mine.length && !window.confirm(logout.dataset.draftsWarning.replace("{n}", mine.length))) {
-        event.preventDefault();
-        return;
+  // For the outbox (outbox.js): a queued form's draft goes; a refused entry becomes a draft to
+  // fix; logging out deletes them all.
+  window.DesmigratifDrafts = {
+    drop: (action) => localStorage.removeItem(prefix + action),
+    write(action, fields) {
+      const values = {};
+      for (const [name, value, filename] of fields) {
+        if (filename || SKIPPED.test(name) || name === "_outbox_label") continue; // files are chosen again
+        if (name in values) values[name] = [].concat(values[name], value);
+        else values[name] = value;
       }
-      mine.forEach((key) => localStorage.removeItem(key));
-    });
-  }
+      localStorage.setItem(prefix + action, JSON.stringify({ at: Date.now(), values }));
+    },
+    count: () => drafts().length,
+    clear: () => drafts().forEach((key) => localStorage.removeItem(key)),
+  };
 })();

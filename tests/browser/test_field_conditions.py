@@ -46,6 +46,14 @@ def phone(officer):
     assert not errors, errors
 
 
+def forms_kept(page) -> None:
+    """Wait until the service worker has kept the forms for use without a signal."""
+    page.wait_for_function(
+        "() => caches.open('desmigratif-pages-v1')"
+        ".then(cache => cache.match('/layanan-migrasi/rumah-tangga/baru/')).then(Boolean)"
+    )
+
+
 def sessions_idle() -> None:
     """Every session as if its user had done nothing for longer than SESSION_IDLE_TIMEOUT."""
     from django.contrib.sessions.backends.db import SessionStore
@@ -82,6 +90,7 @@ def test_a_draft_survives_a_session_that_ends_while_typing(live_server, phone):
     phone.wait_for_function(f"() => {DRAFTS}.length === 1")  # kept as typed
 
     # Half an hour in the field without a signal: the session ends; "Simpan" lands on the login page.
+    forms_kept(phone)  # the service worker is done with its own requests
     sessions_idle()
     phone.click("form button[type=submit].btn-primary")
     phone.wait_for_load_state("networkidle")
@@ -117,10 +126,12 @@ def test_a_draft_survives_a_session_that_ends_while_typing(live_server, phone):
     phone.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     if phone.locator(".navbar-toggler").is_visible():
         phone.click(".navbar-toggler")
+        phone.wait_for_selector("#nav-main.show")  # the menu has finished opening
     phone.click(".navbar .dropdown-toggle")
+    phone.wait_for_selector(".navbar .dropdown-menu.show form[data-logout] button", state="visible")
     phone.click("form[data-logout] button")
-    phone.wait_for_load_state("networkidle")
-    assert dialogs and "1" in dialogs[0]
+    phone.wait_for_selector("input[name=username]")  # logged out, on the login page
+    assert dialogs and "draf: 1" in dialogs[0]
     assert phone.evaluate(f"{DRAFTS}.length") == 0
 
 
@@ -163,3 +174,70 @@ def test_a_photo_taken_on_the_phone_is_attached_without_its_location(live_server
     log_in(stranger, base, "petugas.kuripan")
     assert stranger.request.get(base + document.get_absolute_url()).status == 404
     other.close()
+
+
+def fill_household(page, base: str, kk: str, head: str) -> None:
+    page.goto(base + reverse("households:create"))
+    pick_village(page, VILLAGE_A)
+    page.fill("input[name=kk_number]", kk)
+    page.fill("input[name=members-0-name]", head)
+    page.select_option("select[name=members-0-sex]", "M")
+    page.fill("input[name=members-0-birth_date]", "1985-03-12")
+    page.select_option("select[name=members-0-relationship]", "head")
+
+
+def outbox_count(page) -> int:
+    badge = page.locator("[data-outbox-link]")
+    return 0 if badge.is_hidden() else int(badge.inner_text().split()[0])
+
+
+def test_a_household_registered_without_a_signal_is_saved_once_when_it_returns(live_server, phone):
+    from households.models import Household
+
+    base = live_server.url
+    log_in(phone, base, "petugas.kenanga")
+    fill_household(phone, base, "3212161503180099", "Darsono")
+    phone.context.set_offline(True)
+    phone.click("form button[type=submit].btn-primary")
+    phone.wait_for_selector("text=Disimpan di ponsel ini: akan dikirim saat ada sinyal.")
+    assert outbox_count(phone) == 1 and not Household.objects.filter(kk_number="3212161503180099").exists()
+    shot(phone, "field-offline-saved")
+
+    phone.context.set_offline(False)  # the signal returns: the outbox sends by itself
+    phone.wait_for_function("() => document.querySelector('[data-outbox-link]').hidden")
+    assert Household.objects.filter(kk_number="3212161503180099").count() == 1
+    phone.goto(base + reverse("outbox"))
+    phone.wait_for_selector(".outbox-entry[data-status=sent]")
+    phone.click("#outbox-send")  # sending again sends nothing twice
+    phone.wait_for_load_state("networkidle")
+    assert Household.objects.filter(kk_number="3212161503180099").count() == 1
+    household = Household.objects.get(kk_number="3212161503180099")
+    assert phone.locator(f".outbox-entry a[href='{household.get_absolute_url()}']").count() == 1
+
+
+def test_an_entry_the_server_refuses_shows_why_and_can_be_fixed(live_server, phone):
+    from households.models import Household
+
+    base = live_server.url
+    log_in(phone, base, "petugas.kenanga")
+    fill_household(phone, base, "3212161503", "Warsito")  # a No. KK cut short
+    phone.context.set_offline(True)
+    phone.click("form button[type=submit].btn-primary")
+    phone.wait_for_selector("text=Disimpan di ponsel ini: akan dikirim saat ada sinyal.")
+    phone.context.set_offline(False)
+    phone.goto(base + reverse("outbox"))
+    phone.wait_for_selector(".outbox-entry[data-status=refused]")
+    entry = phone.locator(".outbox-entry[data-status=refused]")
+    assert "16" in entry.locator("[data-messages]").inner_text()  # the server's reason: 16 digits
+    shot(phone, "field-outbox-refused")
+    assert not Household.objects.exists()
+
+    entry.locator("[data-fix]").click()  # back to the form, the entry as a draft to restore
+    phone.wait_for_url(base + reverse("households:create"))
+    phone.click("[data-draft-restore]")
+    phone.wait_for_function("() => document.querySelector('input[name=members-0-name]').value === 'Warsito'")
+    phone.fill("input[name=kk_number]", "3212161503180098")
+    phone.click("form button[type=submit].btn-primary")
+    phone.wait_for_load_state("networkidle")
+    assert Household.objects.get().members.get().name == "Warsito"
+    assert outbox_count(phone) == 0
