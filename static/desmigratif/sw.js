@@ -15,6 +15,11 @@ const SHELL = "desmigratif-shell-v1";
 const PAGES = "desmigratif-pages-v1";
 const OUTBOX_PAGE = "/kotak-keluar/";
 const FORMS = ["/layanan-migrasi/rumah-tangga/baru/", "/layanan-migrasi/layanan/baru/", OUTBOX_PAGE];
+// Forms of one record, kept once opened: a new stay abroad for a person. A return, a departure
+// and a follow-up are forms on the household's or the case's page, which are not kept (they show
+// far more than the form); opened before the signal went, they still go to the outbox.
+const RECORD_FORMS = [/^\/layanan-migrasi\/anggota\/\d+\/migrasi\/baru\/$/];
+const kept = (path) => FORMS.includes(path) || RECORD_FORMS.some((pattern) => pattern.test(path));
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => {
@@ -71,7 +76,7 @@ async function page(request) {
   const path = new URL(request.url).pathname;
   try {
     const response = await fetch(request);
-    if (FORMS.includes(path) && response.ok && !response.redirected) {
+    if (kept(path) && response.ok && !response.redirected) {
       const copy = response.clone();
       caches.open(PAGES).then((cache) => cache.put(path, copy));
     }

@@ -241,3 +241,29 @@ def test_an_entry_the_server_refuses_shows_why_and_can_be_fixed(live_server, pho
     phone.wait_for_load_state("networkidle")
     assert Household.objects.get().members.get().name == "Warsito"
     assert outbox_count(phone) == 0
+
+
+def test_a_photo_taken_without_a_signal_waits_in_the_outbox(live_server, phone, tmp_path):
+    from tests.factories import PersonFactory
+    from tests.households.test_documents import phone_photo
+
+    worker = PersonFactory(household__village_id=VILLAGE_A, name="Sri Wahyuni")
+    photo = tmp_path / "ktp.jpg"
+    photo.write_bytes(phone_photo(1200, 900))
+    base = live_server.url
+    log_in(phone, base, "petugas.kenanga")
+    phone.goto(base + worker.household.get_absolute_url())
+    card = phone.locator(f"#person-{worker.pk}")
+    card.locator("summary:has-text('Lampirkan dokumen atau foto')").click()
+    card.locator("input[name=file]").set_input_files(str(photo))
+    phone.wait_for_function(
+        f"() => document.querySelector('#person-{worker.pk} [data-downscale-note]').textContent.includes('KB')"
+    )
+    phone.context.set_offline(True)
+    card.locator("button:has-text('Lampirkan')").click()
+    phone.wait_for_selector("text=Disimpan di ponsel ini: akan dikirim saat ada sinyal.")
+    assert not worker.documents.exists()
+    phone.context.set_offline(False)
+    phone.wait_for_function("() => document.querySelector('[data-outbox-link]').hidden")
+    document = worker.documents.get()
+    assert document.kind == "ktp" and document.content_type == "image/jpeg"

@@ -72,7 +72,7 @@ def console_errors(page) -> list[str]:
 
     def keep(message) -> None:
         if message.type == "error" and not message.text.startswith(("htmx:sendAbort", "htmx:afterRequest")):
-            errors.append(message.text)
+            errors.append(f"{message.text} ({message.location.get('url')}:{message.location.get('lineNumber')})")
 
     page.on("console", keep)
     return errors
