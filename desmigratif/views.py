@@ -6,6 +6,7 @@ import sys
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -239,6 +240,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 R = TypeVar("R", bound=Versioned)
+
+
+def form_errors_as_messages(request: HttpRequest, form: forms.BaseForm) -> None:
+    """A small form posted from a record's page (a return, a departure, a document) leads back
+    to that page, which does not draw it bound: its errors are said as messages there."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
 
 
 class VersionedFormView(LoginRequiredMixin, View, ABC, Generic[R]):

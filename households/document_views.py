@@ -18,6 +18,7 @@ from desmigratif.access import Action, Scope, can, get_scoped_object_or_404, sco
 from desmigratif.http import AuthenticatedHttpRequest
 from desmigratif.middleware import build_policy
 from desmigratif.models import AccessLog
+from desmigratif.views import form_errors_as_messages
 from households.documents import DocumentRefused
 from households.forms import DocumentForm
 from households.models import Document, MigrationEpisode, Person, ServiceRequest
@@ -60,9 +61,7 @@ def document_add(request: AuthenticatedHttpRequest, pk: int, scope: Scope, owner
         else:
             messages.success(request, _("The document was attached."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        form_errors_as_messages(request, form)
     return redirect(owner_page(record))
 
 

@@ -40,7 +40,7 @@ from desmigratif.models import AccessLog, User
 from desmigratif.pagination import keyset_page, query_without
 from desmigratif.records import changed_field_labels, figures_changed
 from desmigratif.routers import ReplicaReadMixin
-from desmigratif.views import VersionedFormView
+from desmigratif.views import VersionedFormView, form_errors_as_messages
 from households.exports import XLSX_MAX_ROWS, household_export_rows
 from households.forms import (
     BasePersonFormSet,
@@ -598,9 +598,7 @@ def episode_return_view(request: AuthenticatedHttpRequest, pk: int, scope: Scope
     )
     form = ReturnForm(request.POST, episode=episode)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        form_errors_as_messages(request, form)
         return redirect(episode.person.household)
     try:
         episode_return(
@@ -632,9 +630,7 @@ def episode_depart_view(request: AuthenticatedHttpRequest, pk: int, scope: Scope
         return redirect(episode.person.household)
     form = DepartureForm(request.POST, episode=episode)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        form_errors_as_messages(request, form)
         return redirect(episode.person.household)
     missing = form.checklist_missing()
     try:

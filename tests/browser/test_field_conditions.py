@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.browser.test_officer_day import PHONE
-from tests.browser.test_walkthrough import CHROMIUM, console_errors, log_in, pick_village, shot
+from tests.browser.test_walkthrough import CHROMIUM, console_errors, fill_members, log_in, pick_village, shot
 from tests.conftest import VILLAGE_A
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -78,15 +78,7 @@ def test_a_draft_survives_a_session_that_ends_while_typing(live_server, phone):
         ("3212161203850011", "Karsim", "M", "1985-03-12", "head"),
         ("3212164507880012", "Tarsih", "F", "1988-07-05", "wife"),
     ]
-    for index, (nik, name, sex, born, relationship) in enumerate(members):
-        if not phone.locator(f"input[name=members-{index}-name]").count():
-            phone.click("#add-member")
-            phone.wait_for_selector(f"input[name=members-{index}-name]")
-        phone.fill(f"input[name=members-{index}-nik]", nik)
-        phone.fill(f"input[name=members-{index}-name]", name)
-        phone.select_option(f"select[name=members-{index}-sex]", sex)
-        phone.fill(f"input[name=members-{index}-birth_date]", born)
-        phone.select_option(f"select[name=members-{index}-relationship]", relationship)
+    fill_members(phone, members)
     phone.wait_for_function(f"() => {DRAFTS}.length === 1")  # kept as typed
 
     # Half an hour in the field without a signal: the session ends; "Simpan" lands on the login page.
@@ -135,6 +127,20 @@ def test_a_draft_survives_a_session_that_ends_while_typing(live_server, phone):
     assert phone.evaluate(f"{DRAFTS}.length") == 0
 
 
+def photo_chosen(page, base: str, person, photo, *, kind: str):
+    """On the household page, the person's document form with ``photo`` chosen and made
+    smaller on the phone (documents.js); returns the person's card."""
+    page.goto(base + person.household.get_absolute_url())
+    card = page.locator(f"#person-{person.pk}")
+    card.locator("summary:has-text('Lampirkan dokumen atau foto')").click()
+    card.locator("select[name=kind]").select_option(kind)
+    card.locator("input[name=file]").set_input_files(str(photo))
+    page.wait_for_function(
+        f"() => document.querySelector('#person-{person.pk} [data-downscale-note]').textContent.includes('KB')"
+    )
+    return card
+
+
 def test_a_photo_taken_on_the_phone_is_attached_without_its_location(live_server, phone, documents_storage, tmp_path):
     from PIL import Image
 
@@ -147,14 +153,7 @@ def test_a_photo_taken_on_the_phone_is_attached_without_its_location(live_server
     photo.write_bytes(phone_photo(4000, 3000))
     base = live_server.url
     log_in(phone, base, "petugas.kenanga")
-    phone.goto(base + worker.household.get_absolute_url())
-    card = phone.locator(f"#person-{worker.pk}")
-    card.locator("summary:has-text('Lampirkan dokumen atau foto')").click()
-    card.locator("select[name=kind]").select_option("passport")
-    card.locator("input[name=file]").set_input_files(str(photo))
-    phone.wait_for_function(
-        f"() => document.querySelector('#person-{worker.pk} [data-downscale-note]').textContent.includes('KB')"
-    )  # made smaller on the phone before it is sent
+    card = photo_chosen(phone, base, worker, photo, kind="passport")
     card.locator("button:has-text('Lampirkan')").click()
     phone.wait_for_load_state("networkidle")
     document = worker.documents.get()
@@ -252,13 +251,7 @@ def test_a_photo_taken_without_a_signal_waits_in_the_outbox(live_server, phone, 
     photo.write_bytes(phone_photo(1200, 900))
     base = live_server.url
     log_in(phone, base, "petugas.kenanga")
-    phone.goto(base + worker.household.get_absolute_url())
-    card = phone.locator(f"#person-{worker.pk}")
-    card.locator("summary:has-text('Lampirkan dokumen atau foto')").click()
-    card.locator("input[name=file]").set_input_files(str(photo))
-    phone.wait_for_function(
-        f"() => document.querySelector('#person-{worker.pk} [data-downscale-note]').textContent.includes('KB')"
-    )
+    card = photo_chosen(phone, base, worker, photo, kind="ktp")
     phone.context.set_offline(True)
     card.locator("button:has-text('Lampirkan')").click()
     phone.wait_for_selector("text=Disimpan di ponsel ini: akan dikirim saat ada sinyal.")

@@ -93,6 +93,19 @@ def pick_village(page, code: str) -> None:
             page.wait_for_load_state("networkidle")
 
 
+def fill_members(page, members: list[tuple[str, str, str, str, str]]) -> None:
+    """The household form's member rows, adding rows as needed: (NIK, name, sex, born, relationship)."""
+    for index, (nik, name, sex, born, relationship) in enumerate(members):
+        if not page.locator(f"input[name=members-{index}-name]").count():
+            page.click("#add-member")
+            page.wait_for_selector(f"input[name=members-{index}-name]")
+        page.fill(f"input[name=members-{index}-nik]", nik)
+        page.fill(f"input[name=members-{index}-name]", name)
+        page.select_option(f"select[name=members-{index}-sex]", sex)
+        page.fill(f"input[name=members-{index}-birth_date]", born)
+        page.select_option(f"select[name=members-{index}-relationship]", relationship)
+
+
 def test_an_officer_registers_a_family_and_imports_a_file_on_a_phone(live_server, worker, browser, tmp_path):
     from desmigratif.models import Role
     from households.models import Household, ImportBatch, MigrationEpisode
@@ -113,15 +126,7 @@ def test_an_officer_registers_a_family_and_imports_a_file_on_a_phone(live_server
         ("3212161203850001", "Slamet Riyadi", "M", "1985-03-12", "head"),
         ("3212164507880002", "Sri Wahyuni", "F", "1988-07-05", "wife"),
     ]
-    for index, (nik, name, sex, born, relationship) in enumerate(members):
-        if not page.locator(f"input[name=members-{index}-name]").count():
-            page.click("#add-member")
-            page.wait_for_selector(f"input[name=members-{index}-name]")
-        page.fill(f"input[name=members-{index}-nik]", nik)
-        page.fill(f"input[name=members-{index}-name]", name)
-        page.select_option(f"select[name=members-{index}-sex]", sex)
-        page.fill(f"input[name=members-{index}-birth_date]", born)
-        page.select_option(f"select[name=members-{index}-relationship]", relationship)
+    fill_members(page, members)
     shot(page, "browser-household-form-phone")
     page.click("form button[type=submit].btn-primary")
     page.wait_for_load_state("networkidle")
