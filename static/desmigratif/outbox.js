@@ -68,10 +68,13 @@
 
   function messagesOf(html, status) {
     const page = new DOMParser().parseFromString(html, "text/html");
-    const found = [...page.querySelectorAll("#form-errors li, .invalid-feedback, main .alert-danger, main .alert-warning")]
-      .map((element) => element.textContent.replace(/\s+/g, " ").trim())
-      .filter(Boolean);
-    if (found.length) return [...new Set(found)];
+    const pick = (selector) =>
+      [...new Set([...page.querySelectorAll(selector)].map((element) => element.textContent.replace(/\s+/g, " ").trim()))].filter(Boolean);
+    // The form's summary of its errors when it has one, else each field's, else the page's alerts.
+    for (const selector of ["#form-errors li", ".invalid-feedback", "main .alert-danger, main .alert-warning"]) {
+      const found = pick(selector);
+      if (found.length) return found;
+    }
     return [status === 404 || status === 403 ? text("forbidden") : text("refused")];
   }
 
