@@ -28,10 +28,19 @@ def database_url(settings_dict: dict) -> str:
     user = quote(settings_dict["USER"] or "", safe="")
     password = quote(settings_dict["PASSWORD"] or "", safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = settings_dict["HOST"] or ""
-    if ":" in host:
+    host, port_number = settings_dict["HOST"] or "", settings_dict["PORT"] or ""
+    if not host and settings_dict["ENGINE"] == "desmigratif.embedded_db":
+        # The embedded server says where it listens only once started (its socket directory).
+        from django.conf import settings
+
+        from desmigratif import embedded_postgres
+
+        host, port_number = embedded_postgres.socket_and_port(settings.BASE_DIR)
+    if host.startswith("/"):
+        host = quote(host, safe="")  # a socket directory, as dj-database-url reads it
+    elif ":" in host:
         host = f"[{host}]"
-    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    port = f":{port_number}" if port_number else ""
     options = {key: str(value) for key, value in settings_dict["OPTIONS"].items() if key != "connect_timeout"}
     query = f"?{urlencode(options)}" if options else ""
     return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}{query}"

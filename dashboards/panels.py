@@ -15,6 +15,7 @@ from cooperatives import stats as cooperative_stats
 from cooperatives.models import FacilityStatus
 from dashboards import stats as dashboard_stats
 from desmigratif.figures import Figures
+from desmigratif.models import ProgrammeVillageStatus
 from enterprises import stats as enterprise_stats
 from households import stats as household_stats
 from households.countries import country_name
@@ -65,6 +66,12 @@ def _status_labels(choices) -> list[str]:
 def headlines(figures: Figures) -> list[Headline]:
     registered = household_stats.registered(figures)
     return [
+        Headline(
+            "programme-villages",
+            _("Programme villages"),
+            _("Desmigratif villages of the area still in the programme (status active)."),
+            dashboard_stats.programme_villages_active(figures),
+        ),
         Headline(
             "households", _("Households"), _("Households in the register, not archived."), registered["households"]
         ),
@@ -295,7 +302,19 @@ def _cooperatives(figures: Figures) -> list[Panel]:
 
 def _coverage(figures: Figures) -> list[Panel]:
     funnel = dashboard_stats.coverage_funnel(figures)
+    cohorts = dashboard_stats.programme_villages_by_cohort(figures)
     return [
+        Panel(
+            "programme-villages",
+            _("Programme villages by cohort"),
+            _(
+                "Desmigratif villages of the area by the year they joined the programme, and whether they are still "
+                "in it, graduated (run by the village on its own) or left. From the register kept by administrators."
+            ),
+            [_("Joined in"), *_status_labels(ProgrammeVillageStatus.choices)],
+            [[str(year), *counts.values()] for year, counts in cohorts],
+            chart="stacked",
+        ),
         Panel(
             "coverage",
             _("Coverage of households with a worker abroad"),
@@ -313,7 +332,7 @@ def _coverage(figures: Figures) -> list[Panel]:
                 [_("… reached by any of them"), funnel["any"]],
             ],
             chart="funnel",
-        )
+        ),
     ]
 
 

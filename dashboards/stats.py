@@ -1,6 +1,6 @@
-"""The one figure that crosses pillars: the coverage funnel. Households with a worker
-abroad now, and how many of them each of pillars 2, 3 and 4 reaches. The pillars' own
-figures live in their apps' stats.py; this module only composes what needs all of them."""
+"""The figures that belong to no pillar: the coverage funnel (households with a worker abroad
+now, and how many of them each of pillars 2, 3 and 4 reaches), which needs all of them, and the
+programme's villages by cohort. The pillars' own figures live in their apps' stats.py."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from childcare.models import Child
 from cooperatives.models import Membership
 from desmigratif.access import Scope
 from desmigratif.figures import Figures, Measure, figures_of
+from desmigratif.models import ProgrammeVillage, ProgrammeVillageStatus
 from enterprises.models import Attendance, Enterprise
 from households.models import EpisodeStatus, Household, MigrationEpisode
 
@@ -43,7 +44,32 @@ COVERAGE = Measure(
     "village__code",
     keys=(_flag(_ENTERPRISE | _TRAINED), _flag(_CHILD), _flag(_COOPERATIVE)),
 )
-MEASURES = [COVERAGE]
+# The programme's own villages, by the year they joined and their status (desmigratif.ProgrammeVillage).
+PROGRAMME_VILLAGES = Measure(
+    "dashboards.programme_villages",
+    lambda: ProgrammeVillage.objects.all(),
+    "village__code",
+    keys=("cohort", "status"),
+)
+MEASURES = [COVERAGE, PROGRAMME_VILLAGES]
+
+
+def programme_villages_by_cohort(source: Scope | Figures) -> list[tuple[int, dict[str, int]]]:
+    """Per cohort (the year villages joined, every year from the first to the last), how many
+    programme villages of the area are in each status."""
+    counts = figures_of(source).get(PROGRAMME_VILLAGES)
+    by_cohort: dict[int, dict[str, int]] = {}
+    for (cohort, status), n in counts.items():
+        by_cohort.setdefault(int(cohort), dict.fromkeys(ProgrammeVillageStatus.values, 0))[status] += n
+    if not by_cohort:
+        return []
+    years = range(min(by_cohort), max(by_cohort) + 1)
+    return [(year, by_cohort.get(year, dict.fromkeys(ProgrammeVillageStatus.values, 0))) for year in years]
+
+
+def programme_villages_active(source: Scope | Figures) -> int:
+    counts = figures_of(source).get(PROGRAMME_VILLAGES)
+    return sum(n for (_cohort, status), n in counts.items() if status == ProgrammeVillageStatus.ACTIVE)
 
 
 def coverage_funnel(source: Scope | Figures) -> dict[str, int]:

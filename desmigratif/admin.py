@@ -19,7 +19,18 @@ from simple_history.admin import SimpleHistoryAdmin
 from desmigratif.access import ScopedAdminMixin, ScopedChoicesMixin, holds, manageable_assignments, manageable_users
 from desmigratif.forms import admin_form_for, assignment_form_for
 from desmigratif.http import signed_in_user
-from desmigratif.models import AccessLog, AdminImportFile, Assignment, District, Province, Regency, User, Village
+from desmigratif.models import (
+    AccessLog,
+    AdminImportFile,
+    Assignment,
+    District,
+    ProgrammeVillage,
+    Province,
+    Regency,
+    User,
+    Village,
+)
+from desmigratif.resources import ProgrammeVillageResource
 from desmigratif.uploads import ReadError, file_screen
 
 # The request an admin import works for, while it runs: django-import-export gives its file
@@ -452,3 +463,15 @@ class TOTPDeviceAdmin(SuperuserOnlyAdmin):
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 admin.site.register(TOTPDevice, TOTPDeviceAdmin)
+
+
+@admin.register(ProgrammeVillage)
+class ProgrammeVillageAdmin(PortalAdmin):
+    """The register of Desmigratif villages, kept by administrators within their areas."""
+
+    resource_classes = [ProgrammeVillageResource]
+    list_display = ["village", "cohort", "status", "status_since", "coordinator"]
+    list_filter = ["status", "cohort"]
+    list_select_related = ["village", "coordinator"]
+    search_fields = ["village__name", "village__code"]
+    raw_id_fields = ["village"]

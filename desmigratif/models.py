@@ -1,4 +1,5 @@
-"""Core records shared by every pillar: users, the Kemendagri region list, assignments."""
+"""Core records shared by every pillar: users, the Kemendagri region list, assignments, and the
+register of the programme's villages."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.models import AbstractUser
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -423,3 +426,65 @@ class SubmissionKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.key}"
+
+
+class ProgrammeVillageStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    GRADUATED = "graduated", _("Graduated (independent)")
+    LEFT = "left", _("Left the programme")
+
+
+FIRST_COHORT = 2016  # the programme began with its pilot villages in 2016 (Permenaker No. 2/2019 followed)
+
+
+class ProgrammeVillage(models.Model):
+    """A Desmigratif village: the year it joined the programme (its cohort), whether it is still
+    in it, and the regency coordinator who follows it. Kept by administrators (the admin, or a
+    CSV through its import); the dashboards count programme villages by cohort and status."""
+
+    scope_path = "village__code"
+
+    village = models.OneToOneField(Village, models.PROTECT, related_name="programme", verbose_name=_("village"))
+    cohort = models.PositiveSmallIntegerField(
+        _("joined in (cohort)"), validators=[MinValueValidator(FIRST_COHORT), MaxValueValidator(2100)]
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProgrammeVillageStatus.choices, default=ProgrammeVillageStatus.ACTIVE
+    )
+    status_since = models.DateField(_("status since"), null=True, blank=True)
+    coordinator = models.ForeignKey(
+        User,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="programme_villages",
+        verbose_name=_("regency coordinator"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("programme village")
+        verbose_name_plural = _("programme villages")
+        ordering = ["village__code"]
+        permissions = [
+            ("import_programmevillage", "Can import programme villages"),
+            ("export_programmevillage", "Can export programme villages"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} ({self.cohort})"
+
+    def clean(self) -> None:
+        if self.cohort and self.cohort > timezone.localdate().year:
+            raise ValidationError({"cohort": _("A village cannot join the programme in a year still to come.")})
+        if self.coordinator_id and self.village_id:
+            regency = self.village_id[:5]
+            coordinates = Assignment.objects.filter(user_id=self.coordinator_id, role=Role.COORDINATOR).filter(
+                Q(regency_id=regency) | Q(province_id=regency[:2])
+            )
+            if not coordinates.exists():
+                raise ValidationError(
+                    {"coordinator": _("Choose a coordinator assigned to this village's regency or province.")}
+                )

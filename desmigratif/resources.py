@@ -13,9 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from import_export import fields, resources
+from import_export.widgets import ForeignKeyWidget
 
 from desmigratif.access import Action, AnyUser, can, scope_path, scoped, writable_choices
 from desmigratif.exports import escape_formula
+from desmigratif.models import ProgrammeVillage, User, Village
 
 # Columns the portal keeps for itself: not imported, not exported.
 BOOKKEEPING = ["validation_warnings", "version", "created_at", "updated_at"]
@@ -110,3 +112,19 @@ class ScopedResource(PortalResource):
     def identifier_problems(self, instance: Any, name: str, value: Any) -> list[str]:
         """What else is wrong with a well-formed identifier (registered elsewhere, say)."""
         return []
+
+
+class ProgrammeVillageResource(ScopedResource):
+    """The programme's villages as a CSV: a village by its Kemendagri code, its coordinator by
+    username; a village already in the register is updated, not added twice."""
+
+    village = fields.Field(attribute="village", column_name="village", widget=ForeignKeyWidget(Village, "code"))
+    coordinator = fields.Field(
+        attribute="coordinator", column_name="coordinator", widget=ForeignKeyWidget(User, "username")
+    )
+
+    class Meta:
+        model = ProgrammeVillage
+        import_id_fields = ["village"]
+        fields = ["village", "cohort", "status", "status_since", "coordinator", "note"]
+        clean_model_instances = True

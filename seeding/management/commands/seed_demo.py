@@ -57,6 +57,9 @@ class Command(BaseCommand):
             f"Demo community parenting: {childcare.houses} learning houses, {childcare.children} children, "
             f"{childcare.sessions} sessions."
         )
+        from seeding.programme import demo_programme_seed
+
+        self.stdout.write(f"Demo programme villages: {demo_programme_seed()} registered.")
         cooperatives = demo_cooperatives_seed(user=admin)
         self.stdout.write(
             f"Demo cooperatives: {cooperatives.cooperatives} cooperatives, {cooperatives.members} members, "
