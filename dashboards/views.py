@@ -32,6 +32,7 @@ from desmigratif.access import Action, AnyUser, scope_for
 from desmigratif.exports import csv_write
 from desmigratif.models import REGION_MODELS, Region, ancestor_codes, cached_region, code_level
 from desmigratif.routers import ReplicaReadMixin, read_from_replica
+from desmigratif.timezones import area_time_zone
 
 # Cached pages are keyed on the refresh, so this only bounds how long dead keys linger.
 DASHBOARD_CACHE_SECONDS = 24 * 3600
@@ -158,6 +159,7 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
             refresh=refresh,
             stale=_request_refresh(refresh),
             records_url=self._records_url(user, code, level),
+            area_zone=area_time_zone(code),
         )
         return context
 

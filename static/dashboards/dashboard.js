@@ -41,10 +41,17 @@
       animation: false,
       plugins: { legend: { display: datasets.length > 1 || type === "doughnut" } }
     };
-    if (kind === "stacked") {
-      options.scales = { x: { stacked: true }, y: { stacked: true, beginAtZero: true } };
-    } else if (kind === "funnel" || (type === "bar" && data.labels.length > 6)) {
-      options.indexAxis = "y";
+    if (type !== "doughnut") {
+      // Counts: whole numbers on the value axis, never 0.5 of a household.
+      var values = { beginAtZero: true, ticks: { precision: 0 } };
+      var categories = {};
+      if (kind === "stacked") {
+        values.stacked = true;
+        categories.stacked = true;
+      } else if (kind === "funnel" || (type === "bar" && data.labels.length > 6)) {
+        options.indexAxis = "y";
+      }
+      options.scales = options.indexAxis === "y" ? { x: values, y: categories } : { x: categories, y: values };
     }
     return { type: type, data: { labels: data.labels, datasets: datasets }, options: options };
   }

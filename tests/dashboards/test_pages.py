@@ -205,3 +205,21 @@ def test_a_list_narrowed_to_an_area_shows_its_records_only(client, coordinator):
     assert "Usaha Kenanga" not in outside and "Usaha Tetangga" not in outside
     for junk in ("32.12'", "x", "32.12.16.2004.1"):
         assert "Usaha Tetangga" in client.get(index, {"area": junk}).content.decode(), junk
+
+
+def test_the_figures_say_when_they_were_counted_to_the_second_in_the_areas_time(client, refreshed, analyst):
+    from dashboards.models import FigureRefresh
+    from desmigratif.timezones import area_time_zone
+
+    refresh = FigureRefresh.objects.order_by("-started_at").first()
+    client.force_login(analyst)
+    page = client.get(url("32.12")).content.decode()
+    local = refresh.started_at.astimezone(area_time_zone("32.12")[0])
+    assert f"{local:%H:%M:%S} WIB" in page
+    assert [area_time_zone(code)[1] for code in ("", "32", "51.71", "73.71.01", "91.01.01.2001")] == [
+        "WIB",
+        "WIB",
+        "WITA",
+        "WITA",
+        "WIT",
+    ]
