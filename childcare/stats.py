@@ -5,6 +5,7 @@ users outside the village). Pure functions: a scope (counted live) or a figures 
 from __future__ import annotations
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.utils.translation import gettext as _
 
 from childcare.models import ActivityKind, Child, LearningHouse, SchoolStatus, Session
 from desmigratif.access import Scope
@@ -68,8 +69,11 @@ def children_with_a_parent_abroad(source: Scope | Figures) -> int:
 
 
 def children_by_school_status(source: Scope | Figures) -> list[tuple[str, int]]:
+    """Registered children by school status, with those whose status is not recorded, so that
+    the rows add up to the children registered."""
     counts = by_first_key(figures_of(source), CHILDREN)
-    return [(str(label), counts.get(value, 0)) for value, label in SchoolStatus.choices]
+    rows = [(str(label), counts.get(value, 0)) for value, label in SchoolStatus.choices]
+    return [*rows, (str(_("Not recorded")), counts.get("", 0))]
 
 
 def sessions_by_kind(source: Scope | Figures) -> list[tuple[str, int, int, int]]:

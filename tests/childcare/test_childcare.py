@@ -129,16 +129,20 @@ def test_stats_against_hand_counted_fixtures():
     first.parents_abroad.add(mother.episodes.get())
     Child.objects.create(person=kid2, school_status="dropped_out")
     Child.objects.create(person=kid3, school_status="attending")
+    Child.objects.create(person=family()[3])  # school not recorded
     scope = Scope.of([VILLAGE_A])
-    assert stats.learning_houses(scope) == 1 and stats.children(scope) == 2
+    assert stats.learning_houses(scope) == 1 and stats.children(scope) == 3
     assert stats.children_in_learning_houses(scope) == 1 and stats.children_with_a_parent_abroad(scope) == 1
-    assert stats.children_by_school_status(scope) == [
+    by_school = stats.children_by_school_status(scope)
+    assert by_school == [
         ("Not yet at school", 0),
         ("At school", 1),
         ("Dropped out", 1),
         ("Finished school", 0),
+        ("Not recorded", 1),
     ]
-    assert stats.children(Scope.everywhere()) == 3
+    assert sum(n for _label, n in by_school) == stats.children(scope)  # the rows add up
+    assert stats.children(Scope.everywhere()) == 4
 
 
 def test_a_learning_house_lists_its_sessions_newest_first_before_its_children(client, officer_a):
