@@ -88,19 +88,20 @@ class SessionTimeoutMiddleware:
             started = session.setdefault(self.STARTED, now)
             seen = session.get(self.SEEN, now)
             idle = now - seen > settings.SESSION_IDLE_TIMEOUT
+            ended = idle or now - started > settings.SESSION_ABSOLUTE_TIMEOUT
             # The browser checking for a new service worker, and the service worker refreshing
             # the forms it keeps (sw.js), are not the officer: they neither keep a session alive
             # nor end it (the officer's next page does, and says why).
             background = (
                 request.headers.get(BACKGROUND_HEADER) == "1" or request.headers.get("Service-Worker") == "script"
             )
-            if (idle or now - started > settings.SESSION_ABSOLUTE_TIMEOUT) and background:
+            if ended and background:
                 return HttpResponse(status=401)
-            if idle or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+            if ended:
                 logout(request)
                 # The login page says why; a draft of the form is kept in the browser (drafts.js).
-                ended = f"{reverse('login')}?ended={'idle' if idle else 'absolute'}"
-                return redirect_to_login(request.get_full_path(), login_url=ended)
+                login_page = f"{reverse('login')}?ended={'idle' if idle else 'absolute'}"
+                return redirect_to_login(request.get_full_path(), login_url=login_page)
             if not background and (now - seen > 60 or self.SEEN not in session):
                 session[self.SEEN] = now
         return self.get_response(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,17 @@ CODE_PATTERNS = {
     3: r"^\d{2}\.\d{2}\.\d{2}$",
     4: r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
 }
+
+# A village code as offices write it: with its dots, or as ten digits (Dukcapil, OpenSID, Excel).
+_VILLAGE_DIGITS = re.compile(r"^(\d{2})\.?(\d{2})\.?(\d{2})\.?(\d{4})$")
+
+
+def village_code_from(text: str) -> str:
+    """The dotted Kemendagri code of a village written either way ("3212162004" ->
+    "32.12.16.2004"); anything else is returned as it came, for the caller to refuse."""
+    text = text.strip()
+    match = _VILLAGE_DIGITS.match(text)
+    return ".".join(match.groups()) if match else text
 
 
 def code_level(code: str) -> int:

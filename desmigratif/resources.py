@@ -17,7 +17,7 @@ from import_export.widgets import ForeignKeyWidget
 
 from desmigratif.access import Action, AnyUser, can, scope_path, scoped, writable_choices
 from desmigratif.exports import escape_formula
-from desmigratif.models import ProgrammeVillage, User, Village
+from desmigratif.models import ProgrammeVillage, User, Village, village_code_from
 
 # Columns the portal keeps for itself: not imported, not exported.
 BOOKKEEPING = ["validation_warnings", "version", "created_at", "updated_at"]
@@ -114,11 +114,19 @@ class ScopedResource(PortalResource):
         return []
 
 
+class VillageCodeWidget(ForeignKeyWidget):
+    """A village by its code, with or without the dots, as a spreadsheet from Dukcapil or
+    OpenSID writes it."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        return super().clean(village_code_from(str(value)) if value not in (None, "") else value, row, **kwargs)
+
+
 class ProgrammeVillageResource(ScopedResource):
     """The programme's villages as a CSV: a village by its Kemendagri code, its coordinator by
     username; a village already in the register is updated, not added twice."""
 
-    village = fields.Field(attribute="village", column_name="village", widget=ForeignKeyWidget(Village, "code"))
+    village = fields.Field(attribute="village", column_name="village", widget=VillageCodeWidget(Village, "code"))
     coordinator = fields.Field(
         attribute="coordinator", column_name="coordinator", widget=ForeignKeyWidget(User, "username")
     )

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from desmigratif.access import Action, AnyUser, Scope, scope_for
-from desmigratif.models import Village
+from desmigratif.models import Village, village_code_from
 from desmigratif.services import nik_elsewhere_allowance, nik_elsewhere_record
 from households import validators
 from households.countries import country_code
@@ -56,7 +56,6 @@ CHUNK_ROWS = 10_000
 MEMO_LIMIT = 50_000  # distinct values remembered per column before the memo starts again
 PROBLEMS_KEPT = 5000  # on the batch, for the preview page; the staging rows keep them all
 EXAMPLE_ROWS_CHECKED = 20  # the template's example row is near the top
-_VILLAGE_DIGITS = re.compile(r"^(\d{2})\.?(\d{2})\.?(\d{2})\.?(\d{4})$")
 _NO_PROBLEMS: tuple = ()
 NOT_IN_FUTURE = {"birth_date", "actual_return"}  # a contract ends later; a departure may be planned
 UNREADABLE = "\ufffd"  # what the reader put where a few bytes were not text
@@ -140,8 +139,7 @@ def _cell_rule(column: Column, lookups: _Lookups) -> Callable[[object], Verdict]
         return value, ((message, ERROR),)
 
     def village(text: str) -> Verdict:
-        match = _VILLAGE_DIGITS.match(text)
-        code = ".".join(match.groups()) if match else text
+        code = village_code_from(text)
         if code not in lookups.villages:
             return refused(_("Village %(code)s is not in your area (or does not exist).") % {"code": code})
         return code, _NO_PROBLEMS

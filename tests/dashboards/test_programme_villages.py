@@ -81,3 +81,9 @@ def test_an_import_of_the_register_keeps_to_the_administrators_area(db):
     ProgrammeVillageResource(user=regional).import_data(again, dry_run=False, raise_errors=True)
     ProgrammeVillageResource(user=regional).import_data(again, dry_run=False, raise_errors=True)
     assert ProgrammeVillage.objects.get().status == "graduated"  # updated by its village, never twice
+
+    # A register from Dukcapil or OpenSID writes the code as ten digits.
+    digits = tablib.Dataset(headers=["village", "cohort", "status"])
+    digits.append([VILLAGE_A_NEIGHBOUR.replace(".", ""), 2019, "active"])
+    ProgrammeVillageResource(user=regional).import_data(digits, dry_run=False, raise_errors=True)
+    assert ProgrammeVillage.objects.filter(village_id=VILLAGE_A_NEIGHBOUR, cohort=2019).exists()
