@@ -4,12 +4,15 @@ users outside the village). Pure functions: a scope (counted live) or a figures 
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, F, Func, Q
+from django.db.models.functions import Least
 from django.utils.translation import gettext as _
 
 from childcare.models import ActivityKind, Child, LearningHouse, SchoolStatus, Session
 from desmigratif.access import Scope
-from desmigratif.figures import Figures, Measure, by_first_key, figures_of, total
+from desmigratif.figures import Figures, Measure, Span, as_of, by_first_key, figures_of, total
+from desmigratif.periods import Period
+from households.stats import archived_day
 
 CHILD_VILLAGE = "person__household__village__code"
 
@@ -28,6 +31,19 @@ CHILDREN_WITH_A_PARENT_ABROAD = Measure(
     CHILD_VILLAGE,
     total=lambda: Count("pk", distinct=True),
 )
+# A child counts in community parenting from registration until the 18th birthday, or until the
+# household is archived.
+CHILDREN_SPAN = Span(
+    "childcare.children_span",
+    Child.objects.all,
+    CHILD_VILLAGE,
+    until=Least(
+        Func(
+            F("person__birth_date"), template="(%(expressions)s + interval '18 years')::date", output_field=DateField()
+        ),
+        archived_day("person__household"),
+    ),
+)
 SESSIONS = Measure("childcare.sessions", Session.objects.all, "learning_house__village__code", keys=("kind_id",))
 CHILD_ATTENDANCES = Measure(
     "childcare.child_attendances",
@@ -44,6 +60,7 @@ CAREGIVER_ATTENDANCES = Measure(
 MEASURES = [
     LEARNING_HOUSES,
     CHILDREN,
+    CHILDREN_SPAN,
     CHILDREN_WITH_A_PARENT_ABROAD,
     SESSIONS,
     CHILD_ATTENDANCES,
@@ -86,3 +103,8 @@ def sessions_by_kind(source: Scope | Figures) -> list[tuple[str, int, int, int]]
         (kind.name, sessions.get(str(kind.pk), 0), kids.get(str(kind.pk), 0), carers.get(str(kind.pk), 0))
         for kind in ActivityKind.objects.order_by("name")
     ]
+
+
+def children_at(source: Scope | Figures, period: Period) -> int:
+    """Children registered in community parenting and still under 18 at the end of ``period``."""
+    return sum(as_of(figures_of(source), CHILDREN_SPAN, period).values())

@@ -25,6 +25,7 @@ from cooperatives import stats as cooperative_stats
 from cooperatives.models import Membership
 from dashboards import stats as dashboard_stats
 from dashboards.models import AreaFigure, FigureRefresh
+from dashboards.summary import CODE_LENGTH
 from desmigratif.figures import KEY_SEPARATOR, Measure
 from enterprises import stats as enterprise_stats
 from enterprises.models import Enterprise
@@ -39,8 +40,6 @@ MEASURES: list[Measure] = [
 ]
 MEASURES_BY_NAME = {measure.name: measure for measure in MEASURES}
 
-# Length of an area code at each level: "" (country), "32", "32.12", "32.12.16", "32.12.16.2004".
-CODE_LENGTH = {0: 0, 1: 2, 2: 5, 3: 8, 4: 13}
 # Records whose change moves a figure of another village than the measures' own.
 EXTRA_CHANGE_PATHS: list[tuple[type[models.Model], str]] = [
     (Session, "learning_house__village__code"),  # the children and caregivers present

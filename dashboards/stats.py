@@ -4,13 +4,15 @@ programme's villages by cohort. The pillars' own figures live in their apps' sta
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
+from django.db.models import BooleanField, Case, DateField, Exists, ExpressionWrapper, F, Func, OuterRef, When
+from django.db.models.functions import Coalesce
 
 from childcare.models import Child
 from cooperatives.models import Membership
 from desmigratif.access import Scope
-from desmigratif.figures import Figures, Measure, figures_of
+from desmigratif.figures import Figures, Measure, Span, as_of, became, figures_of
 from desmigratif.models import ProgrammeVillage, ProgrammeVillageStatus
+from desmigratif.periods import Period
 from enterprises.models import Attendance, Enterprise
 from households.models import EpisodeStatus, Household, MigrationEpisode
 
@@ -51,7 +53,20 @@ PROGRAMME_VILLAGES = Measure(
     "village__code",
     keys=("cohort", "status"),
 )
-MEASURES = [COVERAGE, PROGRAMME_VILLAGES]
+# In the programme from the 1st of January of its cohort until it left.
+PROGRAMME_VILLAGES_SPAN = Span(
+    "dashboards.programme_villages_span",
+    lambda: ProgrammeVillage.objects.all(),
+    "village__code",
+    since=Func(F("cohort"), 1, 1, function="make_date", output_field=DateField()),
+    until=Case(
+        When(
+            status=ProgrammeVillageStatus.LEFT,
+            then=Coalesce("status_since", became(ProgrammeVillage, status=ProgrammeVillageStatus.LEFT)),
+        )
+    ),
+)
+MEASURES = [COVERAGE, PROGRAMME_VILLAGES, PROGRAMME_VILLAGES_SPAN]
 
 
 def programme_villages_by_cohort(source: Scope | Figures) -> list[tuple[int, dict[str, int]]]:
@@ -86,3 +101,9 @@ def coverage_funnel(source: Scope | Figures) -> dict[str, int]:
         if "true" in reached.values():
             funnel["any"] += n
     return funnel
+
+
+def programme_villages_at(source: Scope | Figures, period: Period) -> int:
+    """Programme villages at the end of ``period``: joined by then and not left (graduated ones
+    count: they are the programme's result)."""
+    return sum(as_of(figures_of(source), PROGRAMME_VILLAGES_SPAN, period).values())

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.db import models
-from django.db.models import Count, F, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, F, Func, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, TruncDate
 
 from desmigratif.access import Scope
+from desmigratif.periods import Period
 
 Key = tuple[str, ...]
 Counts = dict[Key, int]
@@ -43,15 +44,20 @@ class Measure:
     keys: tuple[str | models.Expression, ...] = ()
     total: Callable[[], models.Aggregate] = field(default=lambda: Count("pk"))
 
+    def columns(self) -> tuple[str | models.Expression, ...]:
+        """What the figures are grouped by."""
+        return self.keys
+
     def _keyed(self, queryset: models.QuerySet) -> tuple[models.QuerySet, list[str]]:
-        names = [f"key_{i}" for i in range(len(self.keys))]
+        columns = self.columns()
+        names = [f"key_{i}" for i in range(len(columns))]
         annotations = {
             name: Coalesce(
                 Cast(F(key) if isinstance(key, str) else key, models.TextField()),
                 Value(""),
                 output_field=models.TextField(),
             )
-            for name, key in zip(names, self.keys, strict=True)
+            for name, key in zip(names, columns, strict=True)
         }
         return queryset.annotate(**annotations), names
 
@@ -74,7 +80,77 @@ class Measure:
 
     @property
     def key_length(self) -> int:
-        return len(self.keys)
+        return len(self.columns())
+
+
+def quarter(date: str | models.Expression) -> models.Expression:
+    """The quarter of a date as "2019-Q3" (NULL for none). A timestamp must be made a date in
+    the portal's time zone first (``TruncDate``): PostgreSQL would take UTC's day."""
+    expression = F(date) if isinstance(date, str) else date
+    return Func(expression, Value('YYYY-"Q"Q'), function="to_char", output_field=models.TextField())
+
+
+def became(model: type[models.Model], *, record: str = "pk", **state: object) -> Subquery:
+    """The day a record first reached ``state``, read from its change history
+    (django-simple-history): the date records that lack a date of their own end on.
+    ``record`` is the path from the counted records to the ``model`` record."""
+    history = model.history.model  # type: ignore[attr-defined] # simple-history's manager, untyped
+    return Subquery(
+        history.objects.filter(id=OuterRef(record), **state)
+        .order_by("history_date")
+        .annotate(day=TruncDate("history_date"))
+        .values("day")[:1],
+        output_field=models.DateField(),
+    )
+
+
+@dataclass(frozen=True)
+class Span(Measure):
+    """A measure of records that count from one day (``since``) until another (``until``, or
+    for ever): a worker from departure to return, a household from registration to archiving.
+    Its figures are kept by the quarters of both days, ahead of its own ``keys``, so that the
+    count at the end of any past quarter, and what started or ended in any period, can be read
+    from the summary (:func:`as_of`, :func:`started_in`, :func:`ended_in`)."""
+
+    since: str | models.Expression = field(default_factory=lambda: TruncDate("created_at"))
+    until: str | models.Expression | None = None
+
+    def columns(self) -> tuple[str | models.Expression, ...]:
+        until = Value("") if self.until is None else quarter(self.until)
+        return (quarter(self.since), until, *self.keys)
+
+
+def as_of(figures: Figures, span: Span, period: Period) -> Counts:
+    """The records counting at the end of ``period`` (of the part of it that has ended), by the
+    span's own keys."""
+    last = period.last_quarter
+    counts: Counts = {}
+    if last is None:
+        return counts
+    for (since, until, *key), n in figures.get(span).items():
+        if since and since <= last and (not until or until > last):
+            counts[tuple(key)] = counts.get(tuple(key), 0) + n
+    return counts
+
+
+def started_in(figures: Figures, span: Span, period: Period) -> Counts:
+    """The records whose span began in ``period``, by the span's own keys."""
+    covered = set(period.ended_quarters())
+    counts: Counts = {}
+    for (since, _until, *key), n in figures.get(span).items():
+        if since in covered:
+            counts[tuple(key)] = counts.get(tuple(key), 0) + n
+    return counts
+
+
+def ended_in(figures: Figures, span: Span, period: Period) -> Counts:
+    """The records whose span ended in ``period``, by the span's own keys."""
+    covered = set(period.ended_quarters())
+    counts: Counts = {}
+    for (_since, until, *key), n in figures.get(span).items():
+        if until in covered:
+            counts[tuple(key)] = counts.get(tuple(key), 0) + n
+    return counts
 
 
 class Figures(Protocol):

@@ -16,7 +16,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -446,6 +447,21 @@ class ProgrammeVillageStatus(models.TextChoices):
     LEFT = "left", _("Left the programme")
 
 
+class ProgrammeVillageQuerySet(models.QuerySet):
+    def in_programme(self, on: datetime.date) -> ProgrammeVillageQuerySet:
+        """Villages in the programme on a day: joined by that year and not left by then (a
+        graduated village still counts: it is the programme's result). The same rule as the
+        dashboards' programme-village span (dashboards/stats.py)."""
+        from desmigratif.figures import became  # the figures know the models, not the other way round
+
+        left_on = Coalesce("status_since", became(ProgrammeVillage, status=ProgrammeVillageStatus.LEFT))
+        return (
+            self.filter(cohort__lte=on.year)
+            .annotate(left_on=Case(When(status=ProgrammeVillageStatus.LEFT, then=left_on)))
+            .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+        )
+
+
 FIRST_COHORT = 2016  # the programme began with its pilot villages in 2016 (Permenaker No. 2/2019 followed)
 
 
@@ -474,6 +490,7 @@ class ProgrammeVillage(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    objects = ProgrammeVillageQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

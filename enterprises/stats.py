@@ -4,13 +4,26 @@ rows out, in a stable order."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, Count, Sum, When
+from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 
 from desmigratif.access import Scope
-from desmigratif.figures import Figures, Measure, by_first_key, figures_of, ranked, total
+from desmigratif.figures import (
+    Figures,
+    Measure,
+    Span,
+    as_of,
+    became,
+    by_first_key,
+    figures_of,
+    ranked,
+    started_in,
+    total,
+)
+from desmigratif.periods import Period
 from enterprises.models import (
     Attendance,
+    Category,
     Enterprise,
     EnterpriseStatus,
     EquipmentAid,
@@ -44,7 +57,19 @@ AID_VALUE = Measure(
     keys=("source",),
     total=lambda: Sum("value"),
 )
-MEASURES = [ENTERPRISES, TRAININGS, ATTENDANCES, TRAINED_PERSONS, AID_VALUE]
+# An enterprise counts from the day it started (or was registered) until it was marked closed.
+ENTERPRISES_SPAN = Span(
+    "enterprises.enterprises_span",
+    Enterprise.objects.all,
+    "village__code",
+    keys=("category__code",),
+    since=Coalesce("started_on", TruncDate("created_at")),
+    until=Case(When(status=EnterpriseStatus.CLOSED, then=became(Enterprise, status=EnterpriseStatus.CLOSED))),
+)
+TRAININGS_SPAN = Span(
+    "enterprises.trainings_span", Training.objects.all, "village__code", keys=("kind",), since="starts_on"
+)
+MEASURES = [ENTERPRISES, TRAININGS, ATTENDANCES, TRAINED_PERSONS, AID_VALUE, ENTERPRISES_SPAN, TRAININGS_SPAN]
 
 
 def enterprises_total(source: Scope | Figures) -> int:
@@ -96,3 +121,28 @@ def aid_value_by_source(source: Scope | Figures) -> list[tuple[str, int]]:
     """Equipment aid in rupiah, by funding source."""
     totals = by_first_key(figures_of(source), AID_VALUE)
     return [(str(label), totals.get(value, 0)) for value, label in FundingSource.choices]
+
+
+def enterprises_at_by_category(source: Scope | Figures, period: Period) -> list[tuple[str, int, int]]:
+    """(category, enterprises not closed at the end of ``period``, enterprises started in it) for
+    every category, retired ones last and only when they count something."""
+    figures = figures_of(source)
+    standing = {key[0]: n for key, n in as_of(figures, ENTERPRISES_SPAN, period).items()}
+    started = {key[0]: n for key, n in started_in(figures, ENTERPRISES_SPAN, period).items()}
+    rows = []
+    for category in Category.objects.order_by("-is_active", "name"):
+        row = (category.name, standing.get(category.code, 0), started.get(category.code, 0))
+        if category.is_active or row[1] or row[2]:
+            rows.append(row)
+    return rows
+
+
+def enterprises_at(source: Scope | Figures, period: Period) -> int:
+    """Enterprises started and not closed at the end of ``period``."""
+    return sum(as_of(figures_of(source), ENTERPRISES_SPAN, period).values())
+
+
+def trainings_in(source: Scope | Figures, period: Period) -> list[tuple[str, int]]:
+    """Trainings that began in ``period``, for every kind."""
+    counts = {key[0]: n for key, n in started_in(figures_of(source), TRAININGS_SPAN, period).items()}
+    return [(str(label), counts.get(value, 0)) for value, label in TrainingKind.choices]

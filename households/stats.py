@@ -7,11 +7,25 @@ desmigratif/figures.py for why each counts things of one village only."""
 
 from __future__ import annotations
 
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, When
+from django.db.models.functions import Coalesce, ExtractYear, Least
 from django.utils.translation import gettext as _
 
 from desmigratif.access import Scope
-from desmigratif.figures import Figures, Measure, by_first_key, figures_of, ranked, total
+from desmigratif.figures import (
+    Figures,
+    Measure,
+    Span,
+    as_of,
+    became,
+    by_first_key,
+    ended_in,
+    figures_of,
+    ranked,
+    started_in,
+    total,
+)
+from desmigratif.periods import Period
 from households.models import (
     EpisodeStatus,
     Household,
@@ -60,7 +74,60 @@ REQUESTS = Measure("households.requests", ServiceRequest.objects.all, "village__
 OVERDUE_FOLLOW_UPS = Measure(
     "households.overdue_follow_ups", lambda: ServiceRequest.objects.follow_up_overdue(), "village__code"
 )
-MEASURES = [HOUSEHOLDS, PERSONS, ABROAD, DEPARTURES, RETURNS, REQUESTS, OVERDUE_FOLLOW_UPS]
+
+
+def archived_day(household: str = "") -> Case:
+    """The day a household was archived (from its change history), for records reached through
+    the path ``household`` ("" for households themselves); empty while it is not archived."""
+    prefix = f"{household}__" if household else ""
+    return Case(
+        When(**{f"{prefix}is_archived": True}, then=became(Household, record=household or "pk", is_archived=True))
+    )
+
+
+# The spans behind the figures of past periods (desmigratif/figures.py, docs/decisions.md).
+HOUSEHOLDS_SPAN = Span("households.households_span", Household.objects.all, "village__code", until=archived_day())
+# A stay counts abroad from departure to return; a stay marked returned without a return date
+# ends on the day it was marked so.
+ABROAD_SPAN = Span(
+    "households.abroad_span",
+    lambda: MigrationEpisode.objects.filter(
+        status__in=[EpisodeStatus.ABROAD, EpisodeStatus.RETURNED], departure_date__isnull=False
+    ),
+    EPISODE_VILLAGE,
+    keys=("destination_country", "procedural"),
+    since="departure_date",
+    until=Least(
+        Coalesce(
+            "actual_return",
+            Case(When(status=EpisodeStatus.RETURNED, then=became(MigrationEpisode, status=EpisodeStatus.RETURNED))),
+        ),
+        archived_day("person__household"),
+    ),
+)
+CASES_SPAN = Span(
+    "households.cases_span",
+    ServiceRequest.objects.all,
+    "village__code",
+    keys=("kind",),
+    since="opened_on",
+    until=Coalesce(
+        "closed_on",
+        Case(When(status=RequestStatus.CLOSED, then=became(ServiceRequest, status=RequestStatus.CLOSED))),
+    ),
+)
+MEASURES = [
+    HOUSEHOLDS,
+    PERSONS,
+    ABROAD,
+    DEPARTURES,
+    RETURNS,
+    REQUESTS,
+    OVERDUE_FOLLOW_UPS,
+    HOUSEHOLDS_SPAN,
+    ABROAD_SPAN,
+    CASES_SPAN,
+]
 
 
 def registered(source: Scope | Figures) -> dict[str, int]:
@@ -132,3 +199,37 @@ def requests_by_kind_and_status(source: Scope | Figures) -> list[tuple[str, dict
 def overdue_follow_ups(source: Scope | Figures) -> int:
     """Unfinished requests whose follow-up date has passed (as of the count)."""
     return total(figures_of(source), OVERDUE_FOLLOW_UPS)
+
+
+# Figures of a past period (the end of a year or quarter), read from the spans.
+
+
+def households_at(source: Scope | Figures, period: Period) -> int:
+    """Households registered and not archived at the end of ``period``."""
+    return sum(as_of(figures_of(source), HOUSEHOLDS_SPAN, period).values())
+
+
+def abroad_at_by_country(source: Scope | Figures, period: Period) -> list[tuple[str, int]]:
+    """Workers abroad at the end of ``period`` (departed, not returned), by destination, most first."""
+    counts: dict[str, int] = {}
+    for (country, _procedural), n in as_of(figures_of(source), ABROAD_SPAN, period).items():
+        counts[country] = counts.get(country, 0) + n
+    return ranked(counts)
+
+
+def departures_in(source: Scope | Figures, period: Period) -> dict[str, int]:
+    """Departures in ``period`` by procedural status (every value of Procedural)."""
+    counts = dict.fromkeys(Procedural.values, 0)
+    for (_country, procedural), n in started_in(figures_of(source), ABROAD_SPAN, period).items():
+        counts[procedural] = counts.get(procedural, 0) + n
+    return counts
+
+
+def returns_in(source: Scope | Figures, period: Period) -> int:
+    return sum(ended_in(figures_of(source), ABROAD_SPAN, period).values())
+
+
+def cases_opened_in(source: Scope | Figures, period: Period) -> list[tuple[str, int]]:
+    """Service requests opened in ``period``, for every kind."""
+    counts = {key[0]: n for key, n in started_in(figures_of(source), CASES_SPAN, period).items()}
+    return [(str(label), counts.get(value, 0)) for value, label in RequestKind.choices]

@@ -223,6 +223,15 @@ PORTAL: dict[str, Rule] = {
     "dashboards:national-csv": Rule({**ANY_STATS, "officer_a": 404, "officer_b": 404, "coordinator": 404}),
     "dashboards:area": Rule(STATS),
     "dashboards:area-csv": Rule(STATS),
+    "dashboards:national-areas-csv": Rule({**ANY_STATS, "officer_a": 404, "officer_b": 404, "coordinator": 404}),
+    # Of the village's district: whole only to its regency's coordinator and the analyst.
+    "dashboards:area-areas-csv": Rule({**per_area({"coordinator"}), "analyst": (200, 200)}),
+    "dashboards:national-report": Rule({**ANY_STATS, "officer_a": 404, "officer_b": 404, "coordinator": 404}),
+    "dashboards:national-report-download": Rule(
+        {**ANY_STATS, "officer_a": 404, "officer_b": 404, "coordinator": 404}
+    ),
+    "dashboards:area-report": Rule(STATS),
+    "dashboards:area-report-download": Rule(STATS),
 }
 
 # Query strings of fragments that need one.
@@ -237,6 +246,11 @@ ARGUMENTS: dict[str, Callable[[dict], list]] = {
     "dashboards:area": lambda r: [r["village"]],
     "dashboards:area-csv": lambda r: [r["village"], "children"],
     "dashboards:national-csv": lambda r: ["children"],
+    "dashboards:area-areas-csv": lambda r: [r["village"][:8]],
+    "dashboards:national-report": lambda r: [TODAY.year - 1],
+    "dashboards:national-report-download": lambda r: [TODAY.year - 1, "xlsx"],
+    "dashboards:area-report": lambda r: [r["village"], TODAY.year - 1],
+    "dashboards:area-report-download": lambda r: [r["village"], TODAY.year - 1, "csv"],
     "households:detail": lambda r: [r["household"].pk],
     "households:history": lambda r: [r["household"].pk],
     "households:update": lambda r: [r["household"].pk],

@@ -57,9 +57,11 @@ class Command(BaseCommand):
             f"Demo community parenting: {childcare.houses} learning houses, {childcare.children} children, "
             f"{childcare.sessions} sessions."
         )
-        from seeding.programme import demo_programme_seed
+        from seeding.programme import demo_programme_seed, demo_registration_dates_spread
 
         self.stdout.write(f"Demo programme villages: {demo_programme_seed()} registered.")
+        moved = demo_registration_dates_spread()
+        self.stdout.write(f"Demo registration dates: {moved} households spread over the years of their villages.")
         cooperatives = demo_cooperatives_seed(user=admin)
         self.stdout.write(
             f"Demo cooperatives: {cooperatives.cooperatives} cooperatives, {cooperatives.members} members, "
