@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Iterable
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Left
 
 from childcare.stats import CHILDREN
@@ -24,7 +24,7 @@ def programme_village_codes(area: str, on: datetime.date) -> list[str]:
     """The area's villages in the programme on ``on`` (desmigratif.ProgrammeVillage)."""
     villages = ProgrammeVillage.objects.in_programme(on)
     if area:
-        villages = villages.filter(village__code__startswith=area + ".")
+        villages = villages.filter(Q(village__code=area) | Q(village__code__startswith=area + "."))
     return list(villages.values_list("village__code", flat=True))
 
 

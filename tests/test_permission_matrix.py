@@ -227,9 +227,7 @@ PORTAL: dict[str, Rule] = {
     # Of the village's district: whole only to its regency's coordinator and the analyst.
     "dashboards:area-areas-csv": Rule({**per_area({"coordinator"}), "analyst": (200, 200)}),
     "dashboards:national-report": Rule({**ANY_STATS, "officer_a": 404, "officer_b": 404, "coordinator": 404}),
-    "dashboards:national-report-download": Rule(
-        {**ANY_STATS, "officer_a": 404, "officer_b": 404, "coordinator": 404}
-    ),
+    "dashboards:national-report-download": Rule({**ANY_STATS, "officer_a": 404, "officer_b": 404, "coordinator": 404}),
     "dashboards:area-report": Rule(STATS),
     "dashboards:area-report-download": Rule(STATS),
 }
