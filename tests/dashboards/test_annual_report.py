@@ -205,6 +205,9 @@ def expected(end, programme_only=True, area=""):
         day = first_history_day(x, status="closed") if x.status == "closed" else None
         return day is not None and day <= end
 
+    def of_category(category):
+        return [x for x in enterprises if x.category == category]
+
     cooperatives = [c for c in Cooperative.objects.all() if c.village_id in villages]
 
     def founded(c):
