@@ -14,9 +14,9 @@ class ActivityKindAdmin(ImportExportAdmin):
     """A national code list: no area, edited by administrators."""
 
     resource_classes = [resources.ActivityKindResource]
-    list_display = ["name", "code", "for_caregivers", "is_active"]
+    list_display = ["name", "name_en", "code", "for_caregivers", "is_active"]
     list_filter = ["is_active", "for_caregivers"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_en", "code"]
 
 
 @admin.register(LearningHouse)

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from desmigratif.exports import validate_no_formula
 from desmigratif.models import Village
-from desmigratif.records import CodeListQuerySet, Versioned
+from desmigratif.records import CodeListQuerySet, Labelled, Versioned
 from households.models import Person
 
 
@@ -141,11 +141,12 @@ class Child(Versioned):
             raise ValidationError(errors)
 
 
-class ActivityKind(models.Model):
+class ActivityKind(Labelled):
     """Editable list of session activities (reading, arithmetic, parenting class, …)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100, validators=[validate_no_formula])
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True, validators=[validate_no_formula])
     for_caregivers = models.BooleanField(_("for caregivers"), default=False, help_text=_("A parenting class."))
     is_active = models.BooleanField(_("active"), default=True)
 

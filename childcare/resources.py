@@ -10,7 +10,7 @@ class ActivityKindResource(PortalResource):
     class Meta:
         model = ActivityKind
         import_id_fields = ["code"]
-        fields = ["code", "name", "for_caregivers", "is_active"]
+        fields = ["code", "name", "name_en", "for_caregivers", "is_active"]
 
 
 class LearningHouseResource(ScopedResource):

@@ -100,7 +100,7 @@ def sessions_by_kind(source: Scope | Figures) -> list[tuple[str, int, int, int]]
     kids = by_first_key(figures, CHILD_ATTENDANCES)
     carers = by_first_key(figures, CAREGIVER_ATTENDANCES)
     return [
-        (kind.name, sessions.get(str(kind.pk), 0), kids.get(str(kind.pk), 0), carers.get(str(kind.pk), 0))
+        (kind.label, sessions.get(str(kind.pk), 0), kids.get(str(kind.pk), 0), carers.get(str(kind.pk), 0))
         for kind in ActivityKind.objects.order_by("name")
     ]
 

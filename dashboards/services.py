@@ -20,7 +20,7 @@ from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
 from childcare import stats as childcare_stats
-from childcare.models import Session
+from childcare.models import ActivityKind, Session
 from cooperatives import stats as cooperative_stats
 from cooperatives.models import Membership
 from dashboards import stats as dashboard_stats
@@ -28,8 +28,9 @@ from dashboards.models import AreaFigure, FigureRefresh
 from dashboards.summary import CODE_LENGTH
 from desmigratif.figures import KEY_SEPARATOR, Measure
 from enterprises import stats as enterprise_stats
-from enterprises.models import Enterprise
+from enterprises.models import Category, Enterprise
 from households import stats as household_stats
+from households.models import Job, PlacementAgency
 
 MEASURES: list[Measure] = [
     *household_stats.MEASURES,
@@ -126,6 +127,15 @@ def _change_sources() -> list[tuple[type[models.Model], str]]:
         ((model, path) for model, path in sources if hasattr(model, "history")),
         key=lambda source: (source[0]._meta.label, source[1]),
     )
+
+
+def watched_models() -> list[type[models.Model]]:
+    """Every model whose writes can move a figure or its label: the records the measures count,
+    those they reach through (a session's children), the code lists whose names label them, and
+    the register of programme villages."""
+    counted = {model for model, _path in _change_sources()}
+    counted |= {measure.records().model for measure in MEASURES}
+    return sorted(counted | {Category, Job, ActivityKind, PlacementAgency}, key=lambda model: model._meta.label)
 
 
 def changed_villages(since: datetime.datetime) -> set[str]:

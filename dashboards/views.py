@@ -29,7 +29,7 @@ from dashboards import panels as dashboard_panels
 from dashboards.models import FigureRefresh
 from dashboards.pages import Options, Report, child_columns, child_values, figures_for, find_panel
 from dashboards.services import last_refresh_shown
-from dashboards.tasks import figures_refresh_request
+from dashboards.tasks import figures_refresh_request, figures_updating
 from desmigratif.access import Action, AnyUser, scope_for
 from desmigratif.exports import csv_write, xlsx_workbook
 from desmigratif.http import AuthenticatedHttpRequest
@@ -204,7 +204,7 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
             level=level,
             breadcrumbs=self._breadcrumbs(user, code),
             refresh=refresh,
-            stale=_request_refresh(refresh),
+            updating=_request_refresh(refresh) or figures_updating(),
             records_url=self._records_url(user, code, level),
             area_zone=area_time_zone(code),
             options=options,

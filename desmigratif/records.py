@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import F
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -34,6 +35,24 @@ class Versioned(models.Model):
         history: Any
 
         def get_absolute_url(self) -> str: ...
+
+
+class Labelled(models.Model):
+    """An entry of an editable code list, named in Indonesian (``name``) and, optionally, in
+    English (``name_en``): shown in the viewer's language."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+        name: str
+        name_en: str
+
+    @property
+    def label(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
 
 
 class CodeListQuerySet(models.QuerySet):
@@ -136,9 +155,18 @@ FIGURES_CHANGED_IN_BULK: list[Callable[[], None]] = []
 
 
 def figures_changed() -> None:
-    """Ask for the dashboards' figures to follow a write, once it is committed."""
+    """Ask for the dashboards' figures to follow a write, once it is committed: once per
+    transaction, however many records it wrote."""
+    connection = transaction.get_connection()
+    pending = {id(callback) for _savepoints, callback, _robust in connection.run_on_commit}
     for subscriber in FIGURES_CHANGED:
-        transaction.on_commit(subscriber)
+        if id(subscriber) not in pending:
+            transaction.on_commit(subscriber)
+
+
+def figures_written(**_signal: Any) -> None:
+    """The receiver the dashboards connect to the saves and deletes of what they count."""
+    figures_changed()
 
 
 def figures_changed_in_bulk() -> None:

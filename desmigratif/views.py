@@ -42,7 +42,6 @@ from desmigratif.records import (
     StaleRecordError,
     Versioned,
     changed_field_labels,
-    figures_changed,
     record_attach_user,
     record_save,
 )
@@ -297,7 +296,6 @@ class VersionedFormView(LoginRequiredMixin, View, ABC, Generic[R]):
         except StaleRecordError as conflict:
             fields = changed_field_labels(conflict)
             return self.render_form(form, record, status=409, conflict=conflict, conflict_fields=fields)
-        figures_changed()
         messages.success(request, _("Saved."))
         if form.warnings:
             messages.warning(request, " ".join(w.message for w in form.warnings))

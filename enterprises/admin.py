@@ -10,9 +10,9 @@ class CategoryAdmin(ImportExportAdmin):
     """A national code list: no area, edited by administrators."""
 
     resource_classes = [resources.CategoryResource]
-    list_display = ["name", "code", "is_active"]
+    list_display = ["name", "name_en", "code", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_en", "code"]
 
 
 class MentoringVisitInline(VersionedInline):

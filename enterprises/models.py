@@ -20,15 +20,16 @@ from simple_history.models import HistoricalRecords
 
 from desmigratif.exports import validate_no_formula
 from desmigratif.models import Village
-from desmigratif.records import CodeListQuerySet, Versioned
+from desmigratif.records import CodeListQuerySet, Labelled, Versioned
 from households.models import Household, Person
 
 
-class Category(models.Model):
+class Category(Labelled):
     """Editable list of enterprise categories (food, crafts, garment, …)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100, validators=[validate_no_formula])
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True, validators=[validate_no_formula])
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = CodeListQuerySet.as_manager()

@@ -11,7 +11,7 @@ class CategoryResource(PortalResource):
     class Meta:
         model = Category
         import_id_fields = ["code"]
-        fields = ["code", "name", "is_active"]
+        fields = ["code", "name", "name_en", "is_active"]
 
 
 class EnterpriseResource(ScopedResource):

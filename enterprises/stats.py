@@ -36,7 +36,7 @@ ENTERPRISES = Measure(
     "enterprises.enterprises",
     Enterprise.objects.all,
     "village__code",
-    keys=("category__name", "status", ExtractYear("started_on"), "export_ready"),
+    keys=("category__code", "status", ExtractYear("started_on"), "export_ready"),
 )
 TRAININGS = Measure("enterprises.trainings", Training.objects.all, "village__code", keys=("kind",))
 ATTENDANCES = Measure(
@@ -77,7 +77,9 @@ def enterprises_total(source: Scope | Figures) -> int:
 
 
 def enterprises_by_category(source: Scope | Figures) -> list[tuple[str, int]]:
-    return ranked(by_first_key(figures_of(source), ENTERPRISES))
+    """Enterprises by category, named in the viewer's language, most first."""
+    labels = {category.code: category.label for category in Category.objects.all()}
+    return ranked({labels.get(code, code): n for code, n in by_first_key(figures_of(source), ENTERPRISES).items()})
 
 
 def enterprises_by_status(source: Scope | Figures) -> list[tuple[str, int]]:
@@ -131,7 +133,7 @@ def enterprises_at_by_category(source: Scope | Figures, period: Period) -> list[
     started = {key[0]: n for key, n in started_in(figures, ENTERPRISES_SPAN, period).items()}
     rows = []
     for category in Category.objects.order_by("-is_active", "name"):
-        row = (category.name, standing.get(category.code, 0), started.get(category.code, 0))
+        row = (category.label, standing.get(category.code, 0), started.get(category.code, 0))
         if category.is_active or row[1] or row[2]:
             rows.append(row)
     return rows

@@ -105,9 +105,9 @@ class ServiceRequestAdmin(PortalAdmin):
 @admin.register(Job)
 class JobAdmin(ImportExportAdmin):
     resource_classes = [resources.JobResource]
-    list_display = ["name", "code", "is_active"]
+    list_display = ["name", "name_en", "code", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_en", "code"]
 
 
 @admin.register(ReferralTarget)

@@ -25,7 +25,7 @@ from simple_history.models import HistoricalRecords
 
 from desmigratif.exports import validate_no_formula
 from desmigratif.models import Village, ancestor_codes
-from desmigratif.records import CodeListQuerySet, Versioned
+from desmigratif.records import CodeListQuerySet, Labelled, Versioned
 from households import validators
 from households.countries import country_name
 from households.validators import Finding
@@ -143,11 +143,12 @@ class MaritalStatus(models.TextChoices):
     WIDOWED = "widowed", _("Widowed")
 
 
-class Job(models.Model):
+class Job(Labelled):
     """Editable list of jobs abroad (domestic worker, caregiver, plantation, ...)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100, validators=[validate_no_formula])
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True, validators=[validate_no_formula])
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = CodeListQuerySet.as_manager()

@@ -89,7 +89,7 @@ class JobResource(PortalResource):
     class Meta:
         model = Job
         import_id_fields = ["code"]
-        fields = ["code", "name", "is_active"]
+        fields = ["code", "name", "name_en", "is_active"]
 
 
 class ReferralTargetResource(PortalResource):

@@ -29,6 +29,7 @@ from desmigratif.periods import Period
 from households.models import (
     EpisodeStatus,
     Household,
+    Job,
     MigrationEpisode,
     Person,
     Procedural,
@@ -56,7 +57,7 @@ PERSONS = Measure(
     "households.persons", lambda: Person.objects.filter(household__is_archived=False), "household__village__code"
 )
 ABROAD = Measure(
-    "households.abroad", _abroad, EPISODE_VILLAGE, keys=("destination_country", "sector", "job__name", "person__sex")
+    "households.abroad", _abroad, EPISODE_VILLAGE, keys=("destination_country", "sector", "job__code", "person__sex")
 )
 DEPARTURES = Measure(
     "households.departures",
@@ -161,7 +162,9 @@ def abroad_by_sector(source: Scope | Figures) -> list[tuple[str, int]]:
 
 
 def abroad_by_job(source: Scope | Figures) -> list[tuple[str, int]]:
-    return ranked(_abroad_by(figures_of(source), 2))
+    """Workers abroad now by job, named in the viewer's language ("" when not recorded)."""
+    labels = {job.code: job.label for job in Job.objects.all()}
+    return ranked({labels.get(code, code): n for code, n in _abroad_by(figures_of(source), 2).items()})
 
 
 def abroad_by_sex(source: Scope | Figures) -> list[tuple[str, int]]:

@@ -38,7 +38,7 @@ from desmigratif.exports import csv_stream, xlsx_workbook
 from desmigratif.http import AuthenticatedHttpRequest
 from desmigratif.models import AccessLog, User
 from desmigratif.pagination import keyset_page, query_without
-from desmigratif.records import changed_field_labels, figures_changed
+from desmigratif.records import changed_field_labels
 from desmigratif.routers import ReplicaReadMixin
 from desmigratif.views import VersionedFormView, form_errors_as_messages
 from households.exports import XLSX_MAX_ROWS, household_export_rows
@@ -264,7 +264,6 @@ def case_follow_up_add(request: AuthenticatedHttpRequest, pk: int, scope: Scope)
         except StaleRecordError:
             messages.error(request, _("Not saved: someone else changed the case meanwhile. Check it and try again."))
         else:
-            figures_changed()
             messages.success(request, _("The follow-up was recorded."))
             return redirect(case)
     view = ServiceRequestDetailView()

@@ -8,7 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from childcare.models import Child
@@ -306,7 +306,8 @@ def compare(sheets, want):
         *want["departures"].values(),
         want["returns"],
     ]
-    categories = {category.name: category.code for category in Category.objects.all()}
+    with translation.override("en"):
+        categories = {category.label: category.code for category in Category.objects.all()}
     enterprises = table(sheets["Enterprises by category"])
     assert len(enterprises) == Category.objects.count()  # every category, zeros included
     assert {categories[name]: tuple(row) for name, row in enterprises.items()} == want["enterprises"]
