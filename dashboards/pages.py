@@ -90,8 +90,8 @@ def figures_for(code: str, options: Options, *, exact: bool) -> tuple[list[Headl
         for title, panels in sections
     ]
     for headline in headlines:
-        if headline.children and not exact and dashboard_panels.is_small_cell(headline.value):
-            headline.value = None
+        if headline.children and not exact:
+            headline.value = dashboard_panels.child_count_shown(headline.value)
     return headlines, sections
 
 

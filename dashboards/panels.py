@@ -21,14 +21,25 @@ from households import stats as household_stats
 from households.countries import country_name
 from households.models import Procedural, RequestStatus
 
-# Counts from 1 to this are shown as "<5" to users outside the village (children's panels).
+# Counts of children from 1 to this are shown as "<5" to users outside the village.
 SMALL_CELL = 4
+# ... and every other count of children is rounded to a multiple of this.
+ROUNDING_BASE = 5
 
 
 def is_small_cell(value: object) -> bool:
-    """The small-cell rule, in one place: a count of 1 to 4 (children) is not shown outside
-    the village ("<5"), so that a child cannot be singled out from the figures."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= SMALL_CELL
+
+
+def child_count_shown(value: int | None) -> int | None:
+    """A count of children as shown outside the village (docs/decisions.md, "Children's
+    counts"): 1 to 4 hidden (None, shown "<5"), the rest rounded to the nearest multiple of 5,
+    each cell on its own. Hiding small cells alone is undone by subtraction (a regency's total
+    minus its districts' recovers the hidden one); with every cell rounded, a subtraction
+    leaves a range of at least five values, never the count."""
+    if value is None or is_small_cell(value):
+        return None
+    return ROUNDING_BASE * ((value + ROUNDING_BASE // 2) // ROUNDING_BASE)
 
 
 @dataclass
@@ -39,14 +50,30 @@ class Panel:
     columns: list[str]
     rows: list[list]
     chart: str = "bar"  # bar, stacked, line, doughnut, or "" for a table only
-    children: bool = False  # small-cell suppression applies
+    children: bool = False  # holds counts of children: protected outside the village
     unit: str = ""
     notes: list[str] = field(default_factory=list)
+    # With ``children``, the rows (by index) that count something else (learning houses);
+    # and the columns (by index, the label column being 0) that count children, None for all.
+    other_rows: tuple[int, ...] = ()
+    children_columns: tuple[int, ...] | None = None
 
     def suppressed(self) -> Panel:
-        """The panel as shown outside the village: counts 1-4 become None (shown "<5")."""
-        rows = [[row[0], *(None if is_small_cell(v) else v for v in row[1:])] for row in self.rows]
+        """The panel as shown outside the village: its counts of children through
+        :func:`child_count_shown`."""
+        rows = [
+            [
+                child_count_shown(value) if self._of_children(index, column) else value
+                for column, value in enumerate(row)
+            ]
+            for index, row in enumerate(self.rows)
+        ]
         return Panel(**{**self.__dict__, "rows": rows})
+
+    def _of_children(self, row: int, column: int) -> bool:
+        if column == 0 or row in self.other_rows:
+            return False
+        return self.children_columns is None or column in self.children_columns
 
 
 @dataclass
@@ -247,6 +274,7 @@ def _childcare(figures: Figures) -> list[Panel]:
             ],
             chart="",
             children=True,
+            other_rows=(0,),  # learning houses
         ),
         Panel(
             "children-school",
@@ -267,6 +295,7 @@ def _childcare(figures: Figures) -> list[Panel]:
             [_("Activity"), _("Sessions"), _("Children present"), _("Caregivers present")],
             [list(row) for row in childcare_stats.sessions_by_kind(figures)],
             children=True,
+            children_columns=(2,),  # children present; sessions and caregivers are not children
         ),
     ]
 

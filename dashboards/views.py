@@ -71,9 +71,8 @@ def child_rows(
     rows = []
     for child in sorted(codes):
         values: dict[str, int | None] = {column: figures.get(child, {}).get(column, 0) for column in columns}
-        kids = values["children"]
-        if dashboard_panels.is_small_cell(kids) and not write.contains(child):
-            values["children"] = None
+        if not write.contains(child):
+            values["children"] = dashboard_panels.child_count_shown(values["children"])
         rows.append({"code": child, "name": names.get(child, child), "url": area_url(child), **values})
 
     def key(row: dict[str, Any]) -> tuple:

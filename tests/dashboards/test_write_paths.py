@@ -35,6 +35,12 @@ def run_queued() -> None:
         result.delete()
 
 
+@pytest.fixture(autouse=True)
+def no_refresh_queued(db):
+    """Writes outside a test's transaction (the shared code lists put back) may have queued one."""
+    DBTaskResult.objects.filter(task_path=refresh_figures.module_path).delete()
+
+
 @pytest.fixture
 def write(django_capture_on_commit_callbacks):
     """Run a write as a request commits it, and tell how many refreshes it queued."""
