@@ -4,8 +4,10 @@ users outside the village). Pure functions: a scope (counted live) or a figures 
 
 from __future__ import annotations
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, F, Func, Q
 from django.db.models.functions import Least
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childcare.models import ActivityKind, Child, LearningHouse, SchoolStatus, Session
@@ -16,18 +18,28 @@ from households.stats import archived_day
 
 CHILD_VILLAGE = "person__household__village__code"
 
+
+def _children():
+    """Registered children who are under 18 (as of the count) in households that are not
+    archived; a child whose birth date is not recorded still counts."""
+    eighteen_years_ago = timezone.localdate() - relativedelta(years=18)
+    return Child.objects.filter(person__household__is_archived=False).filter(
+        Q(person__birth_date__isnull=True) | Q(person__birth_date__gt=eighteen_years_ago)
+    )
+
+
 LEARNING_HOUSES = Measure(
     "childcare.learning_houses", lambda: LearningHouse.objects.filter(is_active=True), "village__code"
 )
 CHILDREN = Measure(
     "childcare.children",
-    Child.objects.all,
+    _children,
     CHILD_VILLAGE,
     keys=("school_status", ExpressionWrapper(Q(learning_house__isnull=False), output_field=BooleanField())),
 )
 CHILDREN_WITH_A_PARENT_ABROAD = Measure(
     "childcare.children_parent_abroad",
-    lambda: Child.objects.filter(parents_abroad__status="abroad"),
+    lambda: _children().filter(parents_abroad__status="abroad"),
     CHILD_VILLAGE,
     total=lambda: Count("pk", distinct=True),
 )

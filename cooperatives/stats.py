@@ -24,7 +24,12 @@ def _current_memberships():
     return Membership.objects.filter(left_on=None)
 
 
-COOPERATIVES = Measure("cooperatives.cooperatives", Cooperative.objects.all, "village__code", keys=("kind",))
+COOPERATIVES = Measure("cooperatives.cooperatives", Cooperative.objects.all, "village__code", keys=("kind", "status"))
+ACTIVE_COOPERATIVES = Measure(
+    "cooperatives.active_cooperatives",
+    lambda: Cooperative.objects.filter(status=CooperativeStatus.ACTIVE),
+    "village__code",
+)
 MEMBERS = Measure(
     "cooperatives.members", _current_memberships, "cooperative__village__code", keys=("cooperative__kind",)
 )
@@ -77,6 +82,7 @@ FACILITY_VILLAGES_SPAN = Span(
 )
 MEASURES = [
     COOPERATIVES,
+    ACTIVE_COOPERATIVES,
     MEMBERS,
     MEMBER_HOUSEHOLDS,
     SHARE_CAPITAL,
@@ -88,15 +94,19 @@ MEASURES = [
 
 
 def cooperatives_total(source: Scope | Figures) -> int:
-    return total(figures_of(source), COOPERATIVES)
+    """Active cooperatives (dormant and dissolved ones are counted by status apart)."""
+    return total(figures_of(source), ACTIVE_COOPERATIVES)
 
 
-def cooperatives_by_kind(source: Scope | Figures) -> list[tuple[str, int, int]]:
-    """(kind, cooperatives, current members) for each kind."""
+def cooperatives_by_kind(source: Scope | Figures) -> list[tuple[str, int, int, int, int]]:
+    """(kind, active, dormant, dissolved, current members) for each kind."""
     figures = figures_of(source)
-    cooperatives = by_first_key(figures, COOPERATIVES)
+    counts = figures.get(COOPERATIVES)
     members = by_first_key(figures, MEMBERS)
-    return [(str(label), cooperatives.get(value, 0), members.get(value, 0)) for value, label in CooperativeKind.choices]
+    return [
+        (str(label), *(counts.get((kind, status), 0) for status in CooperativeStatus.values), members.get(kind, 0))
+        for kind, label in CooperativeKind.choices
+    ]
 
 
 def member_households(source: Scope | Figures) -> int:

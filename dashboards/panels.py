@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 
 from childcare import stats as childcare_stats
 from cooperatives import stats as cooperative_stats
-from cooperatives.models import FacilityStatus
+from cooperatives.models import CooperativeStatus, FacilityStatus
 from dashboards import stats as dashboard_stats
 from desmigratif.figures import Figures
 from desmigratif.models import ProgrammeVillageStatus
@@ -106,7 +106,7 @@ def headlines(figures: Figures) -> list[Headline]:
         Headline(
             "abroad",
             _("Workers abroad now"),
-            _("Stays abroad recorded with the status “abroad”, of members of those households."),
+            _("Persons with a stay abroad recorded with the status “abroad”, of households not archived."),
             household_stats.abroad_total(figures),
         ),
         Headline(
@@ -124,14 +124,14 @@ def headlines(figures: Figures) -> list[Headline]:
         Headline(
             "children",
             _("Children"),
-            _("Children under 18 registered in community parenting."),
+            _("Children registered in community parenting who are under 18, of households not archived."),
             childcare_stats.children(figures),
             children=True,
         ),
         Headline(
             "cooperatives",
             _("Cooperatives"),
-            _("Cooperatives seated in the area."),
+            _("Active cooperatives seated in the area (dormant and dissolved ones are in the panel by kind)."),
             cooperative_stats.cooperatives_total(figures),
         ),
     ]
@@ -307,7 +307,8 @@ def _cooperatives(figures: Figures) -> list[Panel]:
             "cooperatives",
             _("Cooperatives by kind"),
             _(
-                "Cooperatives seated in the area, and their current members. Households of the area in a cooperative: "
+                "Cooperatives seated in the area by status, and their current members. Households of the area in a "
+                "cooperative: "
                 "%(households)s; share capital Rp %(capital)s; savings Rp %(savings)s."
             )
             % {
@@ -315,7 +316,7 @@ def _cooperatives(figures: Figures) -> list[Panel]:
                 "capital": f"{capital['share_capital']:,}".replace(",", "."),
                 "savings": f"{capital['savings']:,}".replace(",", "."),
             },
-            [_("Kind"), _("Cooperatives"), _("Current members")],
+            [_("Kind"), *_status_labels(CooperativeStatus.choices), _("Current members")],
             [list(row) for row in cooperative_stats.cooperatives_by_kind(figures)],
         ),
         Panel(

@@ -9,12 +9,12 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Left
 
 from childcare.stats import CHILDREN
-from cooperatives.stats import COOPERATIVES
+from cooperatives.stats import ACTIVE_COOPERATIVES
 from dashboards.models import AreaFigure
 from desmigratif.figures import KEY_SEPARATOR, Counts, Measure
 from desmigratif.models import ProgrammeVillage
 from enterprises.stats import ENTERPRISES
-from households.stats import ABROAD, HOUSEHOLDS, OVERDUE_FOLLOW_UPS, PERSONS
+from households.stats import ABROAD_PERSONS, HOUSEHOLDS, OVERDUE_FOLLOW_UPS, PERSONS
 
 # Length of an area code at each level: "" (country), "32", "32.12", "32.12.16", "32.12.16.2004".
 CODE_LENGTH = {0: 0, 1: 2, 2: 5, 3: 8, 4: 13}
@@ -61,11 +61,11 @@ class SummaryFigures:
 CHILD_COLUMNS: list[tuple[str, Measure]] = [
     ("households", HOUSEHOLDS),
     ("persons", PERSONS),
-    ("abroad", ABROAD),
+    ("abroad", ABROAD_PERSONS),
     ("overdue", OVERDUE_FOLLOW_UPS),
     ("enterprises", ENTERPRISES),
     ("children", CHILDREN),
-    ("cooperatives", COOPERATIVES),
+    ("cooperatives", ACTIVE_COOPERATIVES),
 ]
 
 

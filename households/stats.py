@@ -7,7 +7,7 @@ desmigratif/figures.py for why each counts things of one village only."""
 
 from __future__ import annotations
 
-from django.db.models import Case, When
+from django.db.models import Case, Count, When
 from django.db.models.functions import Coalesce, ExtractYear, Least
 from django.utils.translation import gettext as _
 
@@ -56,8 +56,16 @@ HOUSEHOLDS = Measure("households.households", Household.objects.current, "villag
 PERSONS = Measure(
     "households.persons", lambda: Person.objects.filter(household__is_archived=False), "household__village__code"
 )
+# Workers, not stays: each key counts the persons with a stay abroad now.
 ABROAD = Measure(
-    "households.abroad", _abroad, EPISODE_VILLAGE, keys=("destination_country", "sector", "job__code", "person__sex")
+    "households.abroad",
+    _abroad,
+    EPISODE_VILLAGE,
+    keys=("destination_country", "sector", "job__code", "person__sex"),
+    total=lambda: Count("person", distinct=True),
+)
+ABROAD_PERSONS = Measure(
+    "households.abroad_persons", _abroad, EPISODE_VILLAGE, total=lambda: Count("person", distinct=True)
 )
 DEPARTURES = Measure(
     "households.departures",
@@ -121,6 +129,7 @@ MEASURES = [
     HOUSEHOLDS,
     PERSONS,
     ABROAD,
+    ABROAD_PERSONS,
     DEPARTURES,
     RETURNS,
     REQUESTS,
@@ -138,8 +147,8 @@ def registered(source: Scope | Figures) -> dict[str, int]:
 
 
 def abroad_total(source: Scope | Figures) -> int:
-    """Workers abroad now (stays recorded as abroad)."""
-    return total(figures_of(source), ABROAD)
+    """Workers abroad now: persons with a stay recorded as abroad."""
+    return total(figures_of(source), ABROAD_PERSONS)
 
 
 def _abroad_by(figures: Figures, position: int) -> dict[str, int]:

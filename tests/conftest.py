@@ -4,6 +4,7 @@ of A's regency, ministry analyst, administrator, anonymous)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 from importlib import import_module
@@ -64,6 +65,25 @@ def pytest_sessionfinish(session, exitstatus):
         return
     if not session.config.embedded_was_running and embedded_postgres.is_running(BASE_DIR):
         embedded_postgres.stop(BASE_DIR)
+
+
+@contextlib.contextmanager
+def in_language(code: str):
+    """``translation.override`` that leaves the thread's translation exactly as it found it.
+    (override restores a language *code*, which activates a catalogue where none was active
+    and changes the language the next test starts in.)"""
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    saved = getattr(trans_real._active, "value", None)
+    translation.activate(code)
+    try:
+        yield
+    finally:
+        if saved is None:
+            translation.deactivate()
+        else:
+            trans_real._active.value = saved
 
 
 class VerifiedClient(Client):

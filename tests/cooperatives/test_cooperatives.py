@@ -142,15 +142,16 @@ def test_stats_against_hand_counted_fixtures():
     Facility.objects.create(village_id=VILLAGE_A, kind="solar", status="in_use")
     Facility.objects.create(village_id=VILLAGE_A, kind="solar", status="broken")
     scope = Scope.of([VILLAGE_A])
+    # Active, dormant, dissolved, current members.
     assert stats.cooperatives_by_kind(scope)[:2] == [
-        ("Cooperative (koperasi)", 1, 1),
-        ("Village-owned enterprise (BUMDes)", 1, 0),
+        ("Cooperative (koperasi)", 1, 0, 0, 1),
+        ("Village-owned enterprise (BUMDes)", 1, 0, 0, 0),
     ]
     assert stats.member_households(scope) == 1
     assert stats.capital(scope) == {"share_capital": 100, "savings": 10}
     solar = dict(stats.facilities_by_kind_and_status(scope))["Solar panels"]
     assert solar == [0, 0, 1, 1]
-    assert sum(n for _kind, n, _members in stats.cooperatives_by_kind(Scope.everywhere())) == 3
+    assert sum(sum(row[1:4]) for row in stats.cooperatives_by_kind(Scope.everywhere())) == 3
 
 
 def test_demo_records_of_pillars_3_and_4_are_valid_and_added_once():

@@ -8,7 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from childcare.models import Child
@@ -18,7 +18,7 @@ from desmigratif.models import ProgrammeVillage
 from desmigratif.periods import Period, periods_available
 from enterprises.models import Category, Enterprise, Training
 from households.models import Household, MigrationEpisode, ServiceRequest
-from tests.conftest import VILLAGE_A, VILLAGE_A_NEIGHBOUR, VILLAGE_B
+from tests.conftest import VILLAGE_A, VILLAGE_A_NEIGHBOUR, VILLAGE_B, in_language
 from tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -306,7 +306,7 @@ def compare(sheets, want):
         *want["departures"].values(),
         want["returns"],
     ]
-    with translation.override("en"):
+    with in_language("en"):
         categories = {category.label: category.code for category in Category.objects.all()}
     enterprises = table(sheets["Enterprises by category"])
     assert len(enterprises) == Category.objects.count()  # every category, zeros included

@@ -72,7 +72,7 @@ def test_the_subtraction_attacks_leave_the_hidden_count_unknown(client, analyst,
     district_areas = areas(client, DISTRICT)  # villages of A's district
     regency_total = panel_rows(client, REGENCY, "children")["Children"][0]
     assert district_areas[VILLAGE_A] == "<5"
-    # Without rounding, regency − other district − neighbour would give 22 − 7 − 12 = 3.
+    # Without rounding, regency - other district - neighbour would give 22 - 7 - 12 = 3.
 
     # Attack 1: the regency's total, its districts, and the district's villages.
     found = set()
