@@ -4,7 +4,6 @@ users outside the village). Pure functions: a scope (counted live) or a figures 
 
 from __future__ import annotations
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, F, Func, Q
 from django.db.models.functions import Least
 from django.utils import timezone
@@ -22,7 +21,9 @@ CHILD_VILLAGE = "person__household__village__code"
 def _children():
     """Registered children who are under 18 (as of the count) in households that are not
     archived; a child whose birth date is not recorded still counts."""
-    eighteen_years_ago = timezone.localdate() - relativedelta(years=18)
+    today = timezone.localdate()
+    # 29 February has no date eighteen years before in most years: the 28th is.
+    eighteen_years_ago = today.replace(year=today.year - 18, day=min(today.day, 28 if today.month == 2 else 31))
     return Child.objects.filter(person__household__is_archived=False).filter(
         Q(person__birth_date__isnull=True) | Q(person__birth_date__gt=eighteen_years_ago)
     )

@@ -98,7 +98,7 @@ def cooperatives_total(source: Scope | Figures) -> int:
     return total(figures_of(source), ACTIVE_COOPERATIVES)
 
 
-def cooperatives_by_kind(source: Scope | Figures) -> list[tuple[str, int, int, int, int]]:
+def cooperatives_by_kind(source: Scope | Figures) -> list[tuple[str | int, ...]]:
     """(kind, active, dormant, dissolved, current members) for each kind."""
     figures = figures_of(source)
     counts = figures.get(COOPERATIVES)

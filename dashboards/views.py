@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -274,8 +275,8 @@ def panel_csv(request: HttpRequest, panel: str, code: str = "") -> HttpResponse:
     return response
 
 
-def _file_suffix(options: Options) -> str:
-    return "".join(f"-{value}" for value in options.params.values())
+def _file_suffix(options: Options, *, period: bool = True) -> str:
+    return "".join(f"-{value}" for name, value in options.params.items() if period or name != "period")
 
 
 def _csv_response(filename: str) -> HttpResponse:
@@ -372,7 +373,7 @@ def report_download(request: HttpRequest, year: int, fmt: str, code: str = "") -
     if fmt not in {"xlsx", "csv"}:
         raise Http404
     report = _report(request, code, year)
-    name = f"laporan-desmigratif-{code or 'indonesia'}-{year}{_file_suffix(report.options)}"
+    name = f"laporan-desmigratif-{code or 'indonesia'}-{year}{_file_suffix(report.options, period=False)}"
     about = [[report.options.describe()], *_as_of_rows(report.options)[2:]]
     if fmt == "csv":
         response = _csv_response(f"{name}.csv")
@@ -382,7 +383,7 @@ def report_download(request: HttpRequest, year: int, fmt: str, code: str = "") -
         csv_write(response, rows)
         return response
     # A sheet per table, numbered: titles must be unique in 31 characters.
-    sheets = {_("About"): [[_("Annual report")], *about]}
+    sheets: dict[str, Iterable[Iterable[Any]]] = {_("About"): [[_("Annual report")], *about]}
     for number, (title, columns, table) in enumerate(report.tables(), start=1):
         sheets[f"{number} {_SHEET_UNSAFE.sub(' ', title)}"[:31]] = [columns, *table]
     response = HttpResponse(

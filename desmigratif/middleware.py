@@ -157,7 +157,17 @@ class TwoFactorMiddleware:
     and administrators and ministry analysts must set one up before anything else."""
 
     NO_DEVICE_SEEN = "_two_factor_no_device"
-    OPEN = {"login", "logout", "two-factor-verify", "two-factor-setup", "set_language", "health", "javascript-catalog"}
+    # The service worker's script holds no record, and a browser refuses one behind a redirect.
+    OPEN = {
+        "login",
+        "logout",
+        "two-factor-verify",
+        "two-factor-setup",
+        "set_language",
+        "health",
+        "javascript-catalog",
+        "service-worker",
+    }
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -51,3 +51,15 @@ def test_forms_that_may_wait_carry_a_fresh_key(client, officer_a):
     key = 'name="_idempotency_key" value="'
     assert "data-offline" in first and key in first
     assert first.split(key)[1][:32] != second.split(key)[1][:32]
+
+
+def test_the_service_worker_is_served_before_the_second_factor(analyst):
+    """A browser refuses a service worker's script behind a redirect: found by the analyst's
+    walk (tests/browser/test_annual_report.py), where the console logged it between the
+    password and the code."""
+    from django.test import Client
+
+    plain = Client()  # logged in with the password only
+    plain.force_login(analyst)
+    assert plain.get(reverse("dashboards:national")).status_code == 302  # to the second factor
+    assert plain.get("/sw.js").status_code == 200
