@@ -16,6 +16,14 @@ first run, about 4 minutes per million households, then reused). Then, on that d
 * household list as an administrator (the whole country): first page of each sort, a
   page half a million rows deep (keyset cursor) of each sort, and name searches;
   ``list_p95_ms`` over all of them;
+* ``report_p95_ms``: the annual report of last year (national, with programme villages and
+  with all villages, and the three biggest provinces) and the national dashboard of that
+  year, warm, as the analyst; the scale data is first given a programme (one village in ten
+  with households, cohorts 2016-2021) and registration dates spread over the years, once;
+  ``report_workbook_ms``: the national workbook (XLSX), once;
+* ``refresh_after_edit_s``: a household archived through the portal, until the village's
+  dashboard shows one household less, with `manage.py db_worker` running beside (as in
+  production) and an analyst loading dashboards meanwhile; median of five edits (and max);
 * ``refresh_after_import_s``: the reference import of 40,072 households
   (benchmarks/reference_file.py, 317 villages of Indramayu) is committed, then the
   refresh the import task runs (`figures_refresh_changed`) is timed; the import is rolled
@@ -183,6 +191,143 @@ def household_list(admin) -> dict:
     }
 
 
+def programme_and_history() -> dict:
+    """The scale data as years of a programme: one village in ten with households registered in
+    the programme (cohorts 2016 to 2021, a few left or graduated), and households and children
+    registered over the years since 2017 rather than all on the day of the seed. Done once;
+    a kept dataset already has it."""
+    from desmigratif.models import ProgrammeVillage
+
+    with connection.cursor() as cursor:
+        if not ProgrammeVillage.objects.exists():
+            cursor.execute(
+                """
+                INSERT INTO desmigratif_programmevillage (village_id, cohort, status, status_since, note)
+                SELECT v.village_id, 2016 + (row_number() OVER (ORDER BY v.village_id)) % 6,
+                       CASE WHEN row_number() OVER (ORDER BY v.village_id) % 17 = 0 THEN 'left'
+                            WHEN row_number() OVER (ORDER BY v.village_id) % 11 = 0 THEN 'graduated'
+                            ELSE 'active' END,
+                       CASE WHEN row_number() OVER (ORDER BY v.village_id) % 11 = 0 THEN DATE '2023-06-30' END, ''
+                FROM (SELECT DISTINCT village_id FROM households_household) v
+                WHERE hashtext(v.village_id) % 10 = 0
+                """
+            )
+        cursor.execute("SELECT min(created_at) > now() - interval '60 days' FROM households_household")
+        if cursor.fetchone()[0]:
+            cursor.execute(
+                "UPDATE households_household SET created_at = now() - (id % 3500) * interval '1 day' "
+                "- (id % 86400) * interval '1 second'"
+            )
+            cursor.execute(
+                "UPDATE childcare_child c SET created_at = h.created_at + (c.id % 400) * interval '1 day' "
+                "FROM households_person p JOIN households_household h ON h.id = p.household_id "
+                "WHERE p.id = c.person_id AND h.created_at + (c.id % 400) * interval '1 day' < now()"
+            )
+            cursor.execute("VACUUM ANALYZE households_household")
+    return {"programme_villages": ProgrammeVillage.objects.count()}
+
+
+def reports(analyst) -> dict:
+    """The annual report of last year (national and the three biggest provinces, programme
+    villages, the default) and the national dashboard of that year, warm: server time."""
+    from django.utils import timezone
+
+    year = timezone.localdate().year - 1
+    client = logged_in(analyst)
+    pages = [
+        (reverse("dashboards:national-report", args=[year]), {}),
+        (reverse("dashboards:national-report", args=[year]), {"villages": "all"}),
+        *((reverse("dashboards:area-report", args=[p, year]), {}) for p in biggest_provinces()),
+        (reverse("dashboards:national"), {"period": str(year)}),
+    ]
+    samples: dict[str, list[float]] = {f"{url}?{params}": [] for url, params in pages}
+    for round_number in range(WARMUP + ROUNDS // 2):
+        for url, params in pages:
+            elapsed = timed_get(client, url, **params)
+            if round_number >= WARMUP:
+                samples[f"{url}?{params}"].append(elapsed)
+    started = time.perf_counter()
+    workbook = client.get(reverse("dashboards:national-report-download", args=[year, "xlsx"]))
+    workbook_ms = (time.perf_counter() - started) * 1000
+    every = [value for values in samples.values() for value in values]
+    return {
+        "pages": {key: round(percentile(values, 0.95), 1) for key, values in samples.items()},
+        "p95": percentile(every, 0.95),
+        "workbook_ms": workbook_ms,
+        "workbook_bytes": len(workbook.content),
+    }
+
+
+def refresh_after_edit(admin) -> dict:
+    """From an edit committed through the household form to the village's dashboard showing it,
+    with `manage.py db_worker` running beside as in production (polling as `make run` does),
+    while an analyst keeps loading dashboards: seconds, five edits."""
+    import re
+    import threading
+
+    from desmigratif.management.commands.run_portal import WORKER_INTERVAL
+    from households.models import Household
+
+    env = dict(os.environ, DATABASE_URL=_scale_url())
+    worker = subprocess.Popen(  # noqa: S603 - our own manage.py
+        [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload", "--interval", WORKER_INTERVAL],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    load_stop = threading.Event()
+
+    def load() -> None:
+        from django.db import connection as thread_connection
+
+        client = logged_in(users()[0])
+        pages = [reverse("dashboards:national")] + [reverse("dashboards:area", args=[p]) for p in biggest_provinces()]
+        while not load_stop.is_set():
+            for url in pages:
+                client.get(url)
+        thread_connection.close()
+
+    loader = threading.Thread(target=load)
+    loader.start()
+    seconds = []
+    try:
+        client = logged_in(admin)
+        for edit in range(5):
+            household = Household.objects.current().order_by("-id")[edit * 1000]
+            village = household.village_id
+            url = reverse("dashboards:area", args=[village])
+
+            def shown() -> int:
+                page = client.get(url).content.decode()
+                return int(re.search(r'id="headline-households">\s*([\d.]+)', page).group(1).replace(".", ""))
+
+            before = shown()
+            started = time.perf_counter()
+            response = client.post(
+                reverse("households:archive", args=[household.pk]), {"version": str(household.version)}
+            )
+            if response.status_code != 302:
+                raise SystemExit(f"archive answered {response.status_code}")
+            while shown() != before - 1:
+                if time.perf_counter() - started > 300:
+                    raise SystemExit("the edit did not reach the dashboard in 5 minutes")
+                time.sleep(0.2)
+            seconds.append(time.perf_counter() - started)
+    finally:
+        load_stop.set()
+        loader.join()
+        worker.terminate()
+        worker.wait(timeout=30)
+    return {"median_s": sorted(seconds)[len(seconds) // 2], "max_s": max(seconds), "each": [round(s, 2) for s in seconds]}
+
+
+def _scale_url() -> str:
+    settings = connection.settings_dict
+    host = settings["HOST"] or "127.0.0.1"
+    user = settings["USER"] or "postgres"
+    return f"postgres://{user}@{host}:{settings['PORT'] or 5432}/{NAME}"
+
+
 def refresh_after_import(admin) -> dict:
     from import_households import commit, reference_file, stage
 
@@ -217,6 +362,7 @@ def main() -> None:
     from households.models import Person
 
     persons = Person.objects.count()
+    programme = programme_and_history()
     started = time.perf_counter()
     figures_refresh()
     full_refresh_s = time.perf_counter() - started
@@ -230,6 +376,14 @@ def main() -> None:
     print(f"baseline: the national panels counted live, once: {baseline_ms:.0f} ms")
     listing = household_list(admin)
     print(f"household list p95 {listing['p95']:.1f} ms; per request p95 {listing['requests']}")
+    report = reports(analyst)
+    print(
+        f"annual report and dashboard of last year ({programme['programme_villages']} programme villages): "
+        f"p95 {report['p95']:.1f} ms; per page p95 {report['pages']}; national workbook "
+        f"{report['workbook_ms']:.0f} ms, {report['workbook_bytes']:,} bytes"
+    )
+    edited = refresh_after_edit(admin)
+    print(f"an edit reaches its dashboard in {edited['median_s']:.1f} s (median of 5, max {edited['max_s']:.1f} s)")
     imported = refresh_after_import(admin)
     print(
         f"import of 40,072 households: commit {imported['import_commit_s']:.1f} s, "
@@ -245,6 +399,10 @@ def main() -> None:
                 "dashboard_cold_ms": cold_ms,
                 "live_national_ms": round(baseline_ms),
                 "list_p95_ms": round(listing["p95"], 1),
+                "report_p95_ms": round(report["p95"], 1),
+                "report_workbook_ms": round(report["workbook_ms"]),
+                "refresh_after_edit_s": round(edited["median_s"], 2),
+                "refresh_after_edit_max_s": round(edited["max_s"], 2),
                 "refresh_after_import_s": round(imported["refresh_s"], 2),
                 "refreshed_villages": imported["villages"],
                 "full_refresh_s": round(full_refresh_s, 1),
