@@ -297,7 +297,7 @@ def refresh_after_edit(admin) -> dict:
             village = household.village_id
             url = reverse("dashboards:area", args=[village])
 
-            def shown() -> int:
+            def shown(url: str = url) -> int:
                 page = client.get(url).content.decode()
                 return int(re.search(r'id="headline-households">\s*([\d.]+)', page).group(1).replace(".", ""))
 
@@ -318,7 +318,11 @@ def refresh_after_edit(admin) -> dict:
         loader.join()
         worker.terminate()
         worker.wait(timeout=30)
-    return {"median_s": sorted(seconds)[len(seconds) // 2], "max_s": max(seconds), "each": [round(s, 2) for s in seconds]}
+    return {
+        "median_s": sorted(seconds)[len(seconds) // 2],
+        "max_s": max(seconds),
+        "each": [round(s, 2) for s in seconds],
+    }
 
 
 def _scale_url() -> str:

@@ -81,7 +81,7 @@ def figures_for(code: str, options: Options, *, exact: bool) -> tuple[list[Headl
     figures = area_figures(code, options)
     if options.period is None:
         headlines = dashboard_panels.headlines(figures)
-        sections = dashboard_panels.sections(figures)
+        sections = [*dashboard_panels.sections(figures), report.trend_section(figures)]
     else:
         headlines = report.period_headlines(figures, options.period)
         sections = report.period_sections(figures, options.period)
@@ -98,7 +98,9 @@ def figures_for(code: str, options: Options, *, exact: bool) -> tuple[list[Headl
 def find_panel(code: str, options: Options, slug: str, *, exact: bool) -> Panel | None:
     figures = area_figures(code, options)
     if options.period is None:
-        found = dashboard_panels.panel(figures, slug)
+        found = dashboard_panels.panel(figures, slug) or next(
+            (panel for panel in report.trend_section(figures)[1] if panel.slug == slug), None
+        )
     else:
         found = report.period_panel(figures, options.period, slug)
     if found is not None and found.children and not exact:

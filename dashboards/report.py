@@ -197,8 +197,10 @@ def _trends(figures: Figures, period: Period | None) -> list[Panel]:
                 household_stats.returns_in(figures, year),
                 sum(n for _kind, n in household_stats.cases_opened_in(figures, year)),
                 enterprise_stats.enterprises_at(figures, year),
+                sum(row[2] for row in enterprise_stats.enterprises_at_by_category(figures, year)),
                 sum(n for _kind, n in enterprise_stats.trainings_in(figures, year)),
                 cooperative_stats.cooperatives_at(figures, year),
+                sum(n for _kind, n in cooperative_stats.facility_villages_at(figures, year)),
             ]
         )
         child_rows.append([str(year), childcare_stats.children_at(figures, year)])
@@ -207,9 +209,10 @@ def _trends(figures: Figures, period: Period | None) -> list[Panel]:
             "trends",
             _("Trends by year"),
             _(
-                "At the end of each year: programme villages, households, workers abroad, enterprises and "
-                "cooperatives standing; during each year: departures, returns, requests opened and trainings. A year "
-                "still running is counted to the end of its last ended quarter."
+                "At the end of each year: programme villages, households, workers abroad, enterprises, cooperatives "
+                "and village facilities standing (a village counts once for each kind of facility it has); during "
+                "each year: departures, returns, requests opened, enterprises started and trainings. A year still "
+                "running is counted to the end of its last ended quarter."
             ),
             [
                 _("Year"),
@@ -221,8 +224,10 @@ def _trends(figures: Figures, period: Period | None) -> list[Panel]:
                 _("Returns"),
                 _("Requests opened"),
                 _("Enterprises"),
+                _("Enterprises started"),
                 _("Trainings"),
                 _("Cooperatives"),
+                _("Village facilities"),
             ],
             rows,
             chart="line",
@@ -237,6 +242,11 @@ def _trends(figures: Figures, period: Period | None) -> list[Panel]:
             children=True,
         ),
     ]
+
+
+def trend_section(figures: Figures) -> tuple[str, list[Panel]]:
+    """The trends by year up to the last ended quarter: what the dashboard of now shows too."""
+    return (_("Trends"), _trends(figures, None))
 
 
 def period_sections(figures: Figures, period: Period) -> list[tuple[str, list[Panel]]]:
