@@ -339,6 +339,20 @@ def test_the_report_of_a_past_year_matches_the_records_counted_one_by_one(client
     # The year before, and the year after, from the same records.
     for year in (2020, 2022):
         compare(workbook(client, VILLAGE_A, year), expected(D(year, 12, 31), area=VILLAGE_A))
+    # The trends: each year's row, for the villages of the report (village A, all its years).
+    trends = table(workbook(client, VILLAGE_A, 2022)["Trends by year"])
+    assert list(trends) == [str(year) for year in range(2016, 2023)]
+    for year, row in trends.items():
+        want = expected(D(int(year), 12, 31), programme_only=False, area=VILLAGE_A)
+        households, abroad, procedural, non_procedural, returns, cases = row[1:7]
+        enterprises, started, trainings, cooperatives, facilities = row[7:12]
+        assert (households, abroad, returns) == (want["households"], want["abroad"], want["returns"]), year
+        assert (procedural, non_procedural) == (want["departures"]["procedural"], want["departures"]["non_procedural"])
+        assert cases == sum(want["cases"].values()) and trainings == want["trainings"], year
+        assert enterprises == sum(standing for standing, _started in want["enterprises"].values()), year
+        assert started == sum(begun for _standing, begun in want["enterprises"].values()), year
+        assert cooperatives == sum(standing for standing, _founded in want["cooperatives"].values()), year
+        assert facilities == sum(want["facilities"].values()), year
 
 
 def test_programme_villages_are_the_default_and_all_villages_are_one_choice_away(client, analyst, dataset):
