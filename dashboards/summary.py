@@ -35,6 +35,7 @@ class SummaryFigures:
     def __init__(self, area: str, villages: Collection[str] | None = None, *, rows: Iterable | None = None) -> None:
         self.area = area
         self._rows: dict[str, dict[str, int]] = {}
+        self._counts: dict[str, Counts] = {}
         for measure, key, value in self._read(area, villages) if rows is None else rows:
             self._rows.setdefault(measure, {})[key] = value
 
@@ -51,10 +52,14 @@ class SummaryFigures:
         )
 
     def get(self, measure: Measure) -> Counts:
-        rows = self._rows.get(measure.name, {})
-        if measure.key_length == 0:
-            return {(): rows[""]} if "" in rows else {}
-        return {tuple(key.split(KEY_SEPARATOR)): value for key, value in rows.items()}
+        """The measure's counts by key (parsed once: a report reads a span many times)."""
+        if measure.name not in self._counts:
+            rows = self._rows.get(measure.name, {})
+            if measure.key_length == 0:
+                self._counts[measure.name] = {(): rows[""]} if "" in rows else {}
+            else:
+                self._counts[measure.name] = {tuple(key.split(KEY_SEPARATOR)): value for key, value in rows.items()}
+        return self._counts[measure.name]
 
 
 # The columns of the child-area table: (column, measure).

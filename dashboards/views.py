@@ -325,10 +325,22 @@ def _report(request: HttpRequest, code: str, year: int) -> Report:
     if period is None or period.quarter is not None:
         raise Http404
     options = dataclasses.replace(Options.from_request(request), period=period)
-    headlines, sections = figures_for(code, options, exact=_exact_children(request.user, code))
+    # As the dashboard's parts: the report changes only at a refresh, so it is kept under the
+    # refresh's id with whatever else changes it (the language, the options, exact children's
+    # counts in the area and in the areas below).
+    refresh = last_refresh_shown()
+    exact = _exact_children(request.user, code)
     level = code_level(code)
-    rows = child_rows(request.user, code, level, options, "code", descending=False) if level < 4 else []
-    return Report(code, options, headlines, sections, child_columns(options), rows)
+    write = scope_for(request.user, Action.WRITE)
+    writable = ",".join(sorted(area for area in write.areas if code_level(area) <= level + 1))
+    key = f"report:{refresh.pk if refresh else 0}:{get_language()}:{code}:{options.cache_key}:{int(exact)}:{writable}"
+
+    def compose() -> Report:
+        headlines, sections = figures_for(code, options, exact=exact)
+        rows = child_rows(request.user, code, level, options, "code", descending=False) if level < 4 else []
+        return Report(code, options, headlines, sections, child_columns(options), rows)
+
+    return cast(Report, cache.get_or_set(key, compose, DASHBOARD_CACHE_SECONDS))
 
 
 class ReportView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):

@@ -114,17 +114,33 @@ def client():
 
 def seed_shared_data() -> None:
     """What every test may rely on: the region sample and the code lists of the data migrations."""
-    from childcare.models import ActivityKind
-    from enterprises.models import Category
     from households.models import Job
 
     regions_load(regions=sample_regions())
+    english = import_module("households.migrations.0018_job_name_en").ENGLISH
     for code, name in import_module("households.migrations.0002_jobs").JOBS:
-        Job.objects.get_or_create(code=code, defaults={"name": name})
+        Job.objects.get_or_create(code=code, defaults={"name": name, "name_en": english[code]})
+    categories_put_back()
+    activity_kinds_put_back()
+
+
+def categories_put_back() -> None:
+    """The enterprise categories as their data migrations make them, English names included."""
+    from enterprises.models import Category
+
+    english = import_module("enterprises.migrations.0004_category_name_en").ENGLISH
     for code, name in import_module("enterprises.migrations.0002_categories").CATEGORIES:
-        Category.objects.get_or_create(code=code, defaults={"name": name})
+        Category.objects.get_or_create(code=code, defaults={"name": name, "name_en": english[code]})
+
+
+def activity_kinds_put_back() -> None:
+    from childcare.models import ActivityKind
+
+    english = import_module("childcare.migrations.0004_activitykind_name_en").ENGLISH
     for code, name, carers in import_module("childcare.migrations.0002_activity_kinds").ACTIVITY_KINDS:
-        ActivityKind.objects.get_or_create(code=code, defaults={"name": name, "for_caregivers": carers})
+        ActivityKind.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": english[code], "for_caregivers": carers}
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -229,19 +245,13 @@ def cast(officer_a, officer_b, coordinator, analyst, administrator, anonymous):
 def categories(db):
     """The category list comes from a data migration; a transactional test elsewhere empties
     the tables after itself, so it is put back here."""
-    from enterprises.models import Category
-
-    for code, name in import_module("enterprises.migrations.0002_categories").CATEGORIES:
-        Category.objects.get_or_create(code=code, defaults={"name": name})
+    categories_put_back()
 
 
 @pytest.fixture
 def activity_kinds(db):
     """The list comes from a data migration; a transactional test elsewhere empties the tables."""
-    from childcare.models import ActivityKind
-
-    for code, name, for_caregivers in import_module("childcare.migrations.0002_activity_kinds").ACTIVITY_KINDS:
-        ActivityKind.objects.get_or_create(code=code, defaults={"name": name, "for_caregivers": for_caregivers})
+    activity_kinds_put_back()
 
 
 @pytest.fixture
