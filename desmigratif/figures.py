@@ -120,37 +120,42 @@ class Span(Measure):
         return (quarter(self.since), until, *self.keys)
 
 
+def _spans_where(figures: Figures, span: Span, keep: Callable[[str, str], bool]) -> Counts:
+    """The span's counts by its own keys, of the records whose (since, until) quarters ``keep``."""
+    counts: Counts = {}
+    for (since, until, *key), n in figures.get(span).items():
+        if keep(since, until):
+            counts[tuple(key)] = counts.get(tuple(key), 0) + n
+    return counts
+
+
 def as_of(figures: Figures, span: Span, period: Period) -> Counts:
     """The records counting at the end of ``period`` (of the part of it that has ended), by the
     span's own keys."""
     last = period.last_quarter
-    counts: Counts = {}
     if last is None:
-        return counts
-    for (since, until, *key), n in figures.get(span).items():
-        if since and since <= last and (not until or until > last):
-            counts[tuple(key)] = counts.get(tuple(key), 0) + n
-    return counts
+        return {}
+    return _spans_where(
+        figures, span, lambda since, until: bool(since) and since <= last and (not until or until > last)
+    )
 
 
 def started_in(figures: Figures, span: Span, period: Period) -> Counts:
     """The records whose span began in ``period``, by the span's own keys."""
     covered = set(period.ended_quarters())
-    counts: Counts = {}
-    for (since, _until, *key), n in figures.get(span).items():
-        if since in covered:
-            counts[tuple(key)] = counts.get(tuple(key), 0) + n
-    return counts
+    return _spans_where(figures, span, lambda since, _until: since in covered)
 
 
 def ended_in(figures: Figures, span: Span, period: Period) -> Counts:
     """The records whose span ended in ``period``, by the span's own keys."""
     covered = set(period.ended_quarters())
-    counts: Counts = {}
-    for (_since, until, *key), n in figures.get(span).items():
-        if until in covered:
-            counts[tuple(key)] = counts.get(tuple(key), 0) + n
-    return counts
+    return _spans_where(figures, span, lambda _since, until: until in covered)
+
+
+def by_choice(counts: Counts, choices: Iterable[tuple[str, object]]) -> list[tuple[str, int]]:
+    """Counts keyed by one choice value, as (label, count) for every choice, zeros included."""
+    by_value = {key[0]: n for key, n in counts.items()}
+    return [(str(label), by_value.get(value, 0)) for value, label in choices]
 
 
 class Figures(Protocol):

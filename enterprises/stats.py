@@ -14,6 +14,7 @@ from desmigratif.figures import (
     Span,
     as_of,
     became,
+    by_choice,
     by_first_key,
     figures_of,
     ranked,
@@ -146,5 +147,4 @@ def enterprises_at(source: Scope | Figures, period: Period) -> int:
 
 def trainings_in(source: Scope | Figures, period: Period) -> list[tuple[str, int]]:
     """Trainings that began in ``period``, for every kind."""
-    counts = {key[0]: n for key, n in started_in(figures_of(source), TRAININGS_SPAN, period).items()}
-    return [(str(label), counts.get(value, 0)) for value, label in TrainingKind.choices]
+    return by_choice(started_in(figures_of(source), TRAININGS_SPAN, period), TrainingKind.choices)

@@ -18,6 +18,7 @@ from desmigratif.figures import (
     Span,
     as_of,
     became,
+    by_choice,
     by_first_key,
     ended_in,
     figures_of,
@@ -243,5 +244,4 @@ def returns_in(source: Scope | Figures, period: Period) -> int:
 
 def cases_opened_in(source: Scope | Figures, period: Period) -> list[tuple[str, int]]:
     """Service requests opened in ``period``, for every kind."""
-    counts = {key[0]: n for key, n in started_in(figures_of(source), CASES_SPAN, period).items()}
-    return [(str(label), counts.get(value, 0)) for value, label in RequestKind.choices]
+    return by_choice(started_in(figures_of(source), CASES_SPAN, period), RequestKind.choices)

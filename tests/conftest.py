@@ -131,6 +131,7 @@ def categories_put_back() -> None:
     english = import_module("enterprises.migrations.0004_category_name_en").ENGLISH
     for code, name in import_module("enterprises.migrations.0002_categories").CATEGORIES:
         Category.objects.get_or_create(code=code, defaults={"name": name, "name_en": english[code]})
+        Category.objects.filter(code=code, name_en="").update(name_en=english[code])  # a database kept from before
 
 
 def activity_kinds_put_back() -> None:
