@@ -49,6 +49,12 @@ def code_level(code: str) -> int:
     return 0 if not code else code.count(".") + 1
 
 
+def valid_region_code(code: str) -> bool:
+    """Whether ``code`` is written as a Kemendagri code of some level (not whether it exists)."""
+    pattern = CODE_PATTERNS.get(code_level(code))
+    return bool(code) and pattern is not None and re.match(pattern, code) is not None
+
+
 def ancestor_codes(code: str) -> list[str]:
     """Codes of the regions above ``code``, widest first: "32.12.16" -> ["32", "32.12"]."""
     parts = code.split(".") if code else []
@@ -384,6 +390,7 @@ class AccessLog(models.Model):
         NIK_VIEW = "nik_view", _("View of unmasked NIKs")
         NIK_ELSEWHERE = "nik_elsewhere", _("NIK found registered outside the user's area")
         DOCUMENT_VIEW = "document_view", _("View of a document")
+        API_READ = "api_read", _("Read of personal data through the API")
 
     user = models.ForeignKey(User, models.PROTECT, related_name="access_logs", verbose_name=_("user"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

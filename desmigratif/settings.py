@@ -62,6 +62,15 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
+def env_rate(name: str, default: str) -> str:
+    """A request rate as DRF writes it: a count per second, minute, hour or day ("1200/hour")."""
+    value = os.environ.get(name, "").strip() or default
+    count, _slash, unit = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or unit not in {"second", "minute", "hour", "day"}:
+        raise ImproperlyConfigured(f"{name}={value!r} must be a count per second, minute, hour or day, e.g. 1200/hour.")
+    return value
+
+
 DEBUG = env_bool("DEBUG", False)
 
 # --- secret key ----------------------------------------------------------------
@@ -112,6 +121,7 @@ INSTALLED_APPS = [
     "childcare",
     "cooperatives",
     "dashboards",
+    "api",
     "seeding",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -133,6 +143,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -482,3 +495,31 @@ LOGGING = {
 
 # --- portal -------------------------------------------------------------------------------------------------
 PORTAL_NAME = "Portal Desmigratif"
+
+# --- the API (api/) ---------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        # The portal's own pages and the browsable documentation, with the CSRF check.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_rate("API_RATE", "1200/hour")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portal Desmigratif API",
+    "DESCRIPTION": "Households, persons and the programme's records, under the same areas as the portal (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from the drf-spectacular-sidecar wheel, served as our static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+API_TOKEN_MAX_DAYS = 365

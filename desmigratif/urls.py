@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
+from api import token_views
 from desmigratif import accounts, views
 
 
@@ -35,6 +36,9 @@ urlpatterns = [
     path("community-parenting/", include("childcare.urls")),
     path("koperasi/", include("cooperatives.urls")),
     path("dasbor/", include("dashboards.urls")),
+    path("api/", include("api.urls")),
+    path("akun/token-api/", token_views.TokenListView.as_view(), name="api-tokens"),
+    path("akun/token-api/<int:pk>/cabut/", token_views.token_revoke_view, name="api-token-revoke"),
     path("healthz", views.health, name="health"),
     path("kotak-keluar/", views.OutboxView.as_view(), name="outbox"),
     path("sw.js", views.service_worker, name="service-worker"),

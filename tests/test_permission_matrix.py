@@ -18,6 +18,7 @@ from django.contrib.auth.models import Permission
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api.services import token_create
 from childcare.models import ActivityKind, Child, LearningHouse, Session
 from cooperatives.models import Cooperative, Facility
 from enterprises.models import Category, Enterprise, Training
@@ -230,6 +231,15 @@ PORTAL: dict[str, Rule] = {
     "dashboards:national-report-download": Rule({**ANY_STATS, "officer_a": 404, "officer_b": 404, "coordinator": 404}),
     "dashboards:area-report": Rule(STATS),
     "dashboards:area-report-download": Rule(STATS),
+    # The API: 401 (with "WWW-Authenticate: Bearer") instead of the login page.
+    "api:household-list": Rule({**LIST, "anonymous": 401}),
+    "api:household-detail": Rule({**READ, "anonymous": 401}),
+    "api:region-list": Rule({**LOGGED_IN, "anonymous": 401}),
+    "api:schema": Rule({**LOGGED_IN, "anonymous": 401}),
+    "api:docs": Rule({**LOGGED_IN, "anonymous": 401}),
+    "api-tokens": Rule(LOGGED_IN),
+    # Someone else's token: nobody revokes it.
+    "api-token-revoke": Rule({**dict.fromkeys(CAST[1:], 404), "anonymous": LOGIN}, method="post"),
 }
 
 # Query strings of fragments that need one.
@@ -245,6 +255,8 @@ ARGUMENTS: dict[str, Callable[[dict], list]] = {
     "dashboards:area-csv": lambda r: [r["village"], "children"],
     "dashboards:national-csv": lambda r: ["children"],
     "dashboards:area-areas-csv": lambda r: [r["village"][:8]],
+    "api:household-detail": lambda r: [r["household"].pk],
+    "api-token-revoke": lambda r: [token_create(user=UserFactory(), name="x", days=30)[0].pk],
     "dashboards:national-report": lambda r: [TODAY.year - 1],
     "dashboards:national-report-download": lambda r: [TODAY.year - 1, "xlsx"],
     "dashboards:area-report": lambda r: [r["village"], TODAY.year - 1],

@@ -1,0 +1,19 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from api import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("households", views.HouseholdViewSet, basename="household")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/regions/", views.RegionList.as_view(), name="region-list"),
+    path("v1/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    # The split view serves Swagger UI's start-up script as a file of its own: the CSP allows
+    # no inline script. Its assets come from drf-spectacular-sidecar, served as static files.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]

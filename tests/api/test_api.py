@@ -1,0 +1,130 @@
+"""The API's first part: personal tokens made in the portal, the households of the user's
+villages through them, the region list, the schema and its documentation."""
+
+import datetime
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from api.models import ApiToken, token_digest
+from api.services import token_create
+from api.throttling import TokenRateThrottle
+from desmigratif.models import AccessLog
+from tests.conftest import VILLAGE_A, VILLAGE_B
+from tests.factories import HouseholdFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+HOUSEHOLDS = "/api/v1/households/"
+
+
+def api(token: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def family(village: str, name: str = "Siti Aminah", nik: str | None = None):
+    household = HouseholdFactory(village_id=village)
+    PersonFactory(household=household, name=name, nik=nik)
+    return household
+
+
+def test_a_token_is_made_in_the_portal_shown_once_and_kept_only_as_a_digest(client, officer_a):
+    client.force_login(officer_a)
+    page = client.post(reverse("api-tokens"), {"name": "OpenSID Kenanga", "days": "90"})
+    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    secret = re.search(r"dm_[\w-]{40,}", page.content.decode()).group(0)
+    token = ApiToken.objects.get(user=officer_a)
+    assert token.digest == token_digest(secret) and secret not in str(token.__dict__)
+    assert secret not in client.get(reverse("api-tokens")).content.decode()  # never shown again
+    assert (token.expires_at - timezone.now()).days in {89, 90}
+
+    family(VILLAGE_A)
+    assert api(secret).get(HOUSEHOLDS).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+    assert client.post(reverse("api-token-revoke", args=[token.pk])).status_code == 302
+    refused = api(secret).get(HOUSEHOLDS)
+    assert refused.status_code == 401 and refused["WWW-Authenticate"] == "Bearer"
+
+
+def test_an_expired_or_unknown_token_is_refused(officer_a):
+    token, secret = token_create(user=officer_a, name="old", days=30)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert api(secret).get(HOUSEHOLDS).status_code == 401
+    assert api("dm_" + "x" * 43).get(HOUSEHOLDS).status_code == 401
+    assert Client(HTTP_AUTHORIZATION="Bearer").get(HOUSEHOLDS).status_code == 401
+    assert Client().get(HOUSEHOLDS).status_code == 401
+    officer_a.is_active = False
+    officer_a.save()
+    _token, fresh = token_create(user=officer_a, name="new", days=30)
+    assert api(fresh).get(HOUSEHOLDS).status_code == 401  # a deactivated user's tokens stop at once
+
+
+def test_the_api_shows_only_the_villages_the_user_may_read_and_logs_each_read(officer_a):
+    mine = family(VILLAGE_A, nik="3212164107900001")
+    theirs = family(VILLAGE_B, "Wahyuni")
+    _token, secret = token_create(user=officer_a, name="x", days=30)
+    listed = api(secret).get(HOUSEHOLDS).json()
+    assert [row["id"] for row in listed["results"]] == [mine.pk]
+    member = listed["results"][0]["members"][0]
+    assert member["name"] == "Siti Aminah" and member["nik"] == "3212164107900001"
+    assert api(secret).get(f"{HOUSEHOLDS}{theirs.pk}/").status_code == 404
+    assert api(secret).get(HOUSEHOLDS, {"area": VILLAGE_B}).json()["results"] == []
+    assert api(secret).get(HOUSEHOLDS, {"q": "Siti"}).json()["results"][0]["id"] == mine.pk
+    assert api(secret).get(HOUSEHOLDS, {"area": "not a code"}).status_code == 400
+    logged = AccessLog.objects.filter(user=officer_a, kind=AccessLog.Kind.API_READ)
+    assert logged.count() == 3 and logged.filter(rows=1).exists()  # the reads that answered, refusals not
+
+
+def test_pages_are_keyset_cursors(officer_a):
+    for _ in range(5):
+        family(VILLAGE_A)
+    _token, secret = token_create(user=officer_a, name="x", days=30)
+    first = api(secret).get(HOUSEHOLDS, {"page_size": 2}).json()
+    assert len(first["results"]) == 2 and "cursor=" in first["next"] and "offset" not in first["next"]
+    second = api(secret).get(first["next"]).json()
+    assert {row["id"] for row in first["results"]}.isdisjoint(row["id"] for row in second["results"])
+
+
+def test_each_token_has_its_own_rate(officer_a, monkeypatch):
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/minute"})
+    _one, first = token_create(user=officer_a, name="one", days=30)
+    _two, second = token_create(user=officer_a, name="two", days=30)
+    assert [api(first).get(HOUSEHOLDS).status_code for _ in range(3)] == [200, 200, 429]
+    assert api(second).get(HOUSEHOLDS).status_code == 200
+
+
+def test_the_region_list_and_the_schema(officer_a):
+    _token, secret = token_create(user=officer_a, name="x", days=30)
+    provinces = api(secret).get("/api/v1/regions/").json()
+    assert {"code": "32", "name": "JAWA BARAT", "level": 1, "parent": "", "is_active": True} in provinces or any(
+        row["code"] == "32" for row in provinces
+    )
+    villages = api(secret).get("/api/v1/regions/", {"parent": "32.12.16"}).json()
+    assert VILLAGE_A in [row["code"] for row in villages] and all(row["level"] == 4 for row in villages)
+    schema = api(secret).get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    assert "/api/v1/households/" in schema.content.decode()
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_the_documentation_page_needs_no_inline_script(client, officer_a):
+    client.force_login(officer_a)
+    page = client.get(reverse("api:docs"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "swagger-ui" in html and "cdn" not in html.lower()
+    assert not re.search(r"<script>(?!\s*</script>)", html)  # every script has a src (the CSP)
+
+
+def test_a_user_who_needs_a_second_factor_passes_it_before_making_a_token(analyst):
+    password_only = Client()
+    password_only.force_login(analyst)
+    response = password_only.post(reverse("api-tokens"), {"name": "x", "days": "30"})
+    assert response.status_code == 302 and "dua-faktor" in response.url
+    assert not ApiToken.objects.exists()
