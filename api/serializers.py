@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from rest_framework import serializers
 
+from childcare.models import Child, LearningHouse
+from cooperatives.models import Cooperative, Facility
 from desmigratif.access import can_see_full_nik
-from households.models import Household, Person
+from enterprises.models import Enterprise, Training
+from households.models import PERSON_FIELDS, CaseFollowUp, Household, MigrationEpisode, Person, ServiceRequest
 from households.validators import mask_nik
 
 
@@ -25,20 +29,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = [
-            "id",
-            "nik",
-            "name",
-            "sex",
-            "birth_place",
-            "birth_date",
-            "relationship",
-            "religion",
-            "education",
-            "occupation",
-            "marital_status",
-            "version",
-        ]
+        fields = ["id", *PERSON_FIELDS, "version"]  # what the household form edits of a member
 
     def get_nik(self, person: Person) -> str:
         full = self.context.get("full_nik", {})
@@ -75,3 +66,71 @@ class HouseholdSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Household) -> dict[str, Any]:
         self.context.setdefault("full_nik", {})
         return super().to_representation(instance)
+
+
+def _fields_of(model: type[models.Model], *, leave_out: tuple[str, ...] = ()) -> list[str]:
+    """The record's own columns (foreign keys as ids), as the pages show them."""
+    return [field.name for field in model._meta.concrete_fields if field.name not in leave_out]
+
+
+class PersonRecordSerializer(PersonSerializer):
+    household = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta(PersonSerializer.Meta):
+        fields = ["id", "household", *PERSON_FIELDS, "version"]
+
+
+class EpisodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MigrationEpisode
+        fields = _fields_of(MigrationEpisode)
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseFollowUp
+        fields = _fields_of(CaseFollowUp, leave_out=("case",))
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    follow_ups = FollowUpSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ServiceRequest
+        fields = [*_fields_of(ServiceRequest), "follow_ups"]
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Enterprise
+        fields = _fields_of(Enterprise)
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Training
+        fields = _fields_of(Training)
+
+
+class LearningHouseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LearningHouse
+        fields = _fields_of(LearningHouse)
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = _fields_of(Child)
+
+
+class CooperativeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cooperative
+        fields = _fields_of(Cooperative)
+
+
+class FacilitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Facility
+        fields = _fields_of(Facility)

@@ -8,6 +8,15 @@ app_name = "api"
 
 router = SimpleRouter()
 router.register("households", views.HouseholdViewSet, basename="household")
+router.register("persons", views.PersonViewSet, basename="person")
+router.register("stays", views.EpisodeViewSet, basename="stay")
+router.register("cases", views.CaseViewSet, basename="case")
+router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+router.register("trainings", views.TrainingViewSet, basename="training")
+router.register("learning-houses", views.LearningHouseViewSet, basename="learning-house")
+router.register("children", views.ChildViewSet, basename="child")
+router.register("cooperatives", views.CooperativeViewSet, basename="cooperative")
+router.register("facilities", views.FacilityViewSet, basename="facility")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -14,10 +14,25 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.serializers import HouseholdSerializer, RegionSerializer
-from desmigratif.access import Action, scoped
+from api.serializers import (
+    CaseSerializer,
+    ChildSerializer,
+    CooperativeSerializer,
+    EnterpriseSerializer,
+    EpisodeSerializer,
+    FacilitySerializer,
+    HouseholdSerializer,
+    LearningHouseSerializer,
+    PersonRecordSerializer,
+    RegionSerializer,
+    TrainingSerializer,
+)
+from childcare.models import Child, LearningHouse
+from cooperatives.models import Cooperative, Facility
+from desmigratif.access import Action, scope_path, scoped
 from desmigratif.models import REGION_MODELS, AccessLog, code_level, valid_region_code
-from households.models import Household, Person
+from enterprises.models import Enterprise, Training
+from households.models import Household, MigrationEpisode, Person, ServiceRequest
 
 
 class KeysetPagination(CursorPagination):
@@ -66,40 +81,30 @@ class RegionList(generics.ListAPIView):
         return Response(self.get_serializer(rows, many=True).data)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("area", OpenApiTypes.STR, description="Only households of this area (a region code)."),
-            OpenApiParameter(
-                "q", OpenApiTypes.STR, description="A member's name or NIK, or a No. KK (as the list page)."
-            ),
-            OpenApiParameter("archived", OpenApiTypes.BOOL, description="Archived households instead of current ones."),
-        ]
-    )
-)
-class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
-    """Households with their members, of the villages the user may read."""
+AREA = OpenApiParameter("area", OpenApiTypes.STR, description="Only records of this area (a region code).")
 
-    serializer_class = HouseholdSerializer
+
+@extend_schema_view(list=extend_schema(parameters=[AREA]))
+class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
+    """Records of the villages the user may act on (``scope_action``), as the pages show them,
+    narrowed by ``?area=``; every answered read written to the access log (``log_kind``)."""
+
     pagination_class = KeysetPagination
+    scope_action = Action.READ
+    log_kind = AccessLog.Kind.API_READ
 
-    def get_queryset(self) -> QuerySet[Household]:
-        households = Household.objects.filter(is_archived=self.request.query_params.get("archived") == "true")
+    def records(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet:
+        records = self.records()
         area = self.request.query_params.get("area", "")
         if area:
             if not valid_region_code(area):
                 raise ValidationError({"area": "Not a region code."})
-            level = code_level(area)
-            households = (
-                households.filter(village_id=area)
-                if level == 4
-                else households.filter(village__code__startswith=area + ".")
-            )
-        term = self.request.query_params.get("q", "").strip()
-        if term:
-            households = households.filter(pk__in=Household.objects.found_by(term).values("pk"))
-        members = Prefetch("members", Person.objects.select_related("household").order_by("id"))
-        return scoped(households, self.request.user, Action.READ).prefetch_related(members)
+            path = scope_path(records.model)
+            records = records.filter(**({path: area} if code_level(area) == 4 else {f"{path}__startswith": area + "."}))
+        return scoped(records, self.request.user, self.scope_action)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         if response.status_code == 200 and request.user.is_authenticated:
@@ -107,9 +112,106 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
             rows = len(data.get("results", [])) if "results" in data else 1
             AccessLog.objects.create(
                 user=request.user,
-                kind=AccessLog.Kind.API_READ,
+                kind=self.log_kind,
                 what=request.path[:200],
                 detail={key: value for key, value in request.query_params.items() if key != "cursor"},
                 rows=rows,
             )
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            AREA,
+            OpenApiParameter("q", OpenApiTypes.STR, description="A member's name or NIK, or a No. KK, as on the list."),
+            OpenApiParameter("archived", OpenApiTypes.BOOL, description="Archived households instead of current ones."),
+        ]
+    )
+)
+class HouseholdViewSet(ScopedReadViewSet):
+    """Households with their members, of the villages the user may read."""
+
+    serializer_class = HouseholdSerializer
+
+    def records(self) -> QuerySet[Household]:
+        households = Household.objects.filter(is_archived=self.request.query_params.get("archived") == "true")
+        term = self.request.query_params.get("q", "").strip()
+        if term:
+            households = households.filter(pk__in=Household.objects.found_by(term).values("pk"))
+        members = Prefetch("members", Person.objects.select_related("household").order_by("id"))
+        return households.prefetch_related(members)
+
+
+class PersonViewSet(ScopedReadViewSet):
+    """Members of the households the user may read."""
+
+    serializer_class = PersonRecordSerializer
+
+    def records(self) -> QuerySet[Person]:
+        return Person.objects.filter(household__is_archived=False).select_related("household")
+
+
+class EpisodeViewSet(ScopedReadViewSet):
+    """Stays abroad, from preparation to return."""
+
+    serializer_class = EpisodeSerializer
+
+    def records(self) -> QuerySet[MigrationEpisode]:
+        return MigrationEpisode.objects.all()
+
+
+class CaseViewSet(ScopedReadViewSet):
+    """Service requests of the village migration service posts, with their follow-ups."""
+
+    serializer_class = CaseSerializer
+
+    def records(self) -> QuerySet[ServiceRequest]:
+        return ServiceRequest.objects.prefetch_related("follow_ups")
+
+
+class EnterpriseViewSet(ScopedReadViewSet):
+    serializer_class = EnterpriseSerializer
+
+    def records(self) -> QuerySet[Enterprise]:
+        return Enterprise.objects.all()
+
+
+class TrainingViewSet(ScopedReadViewSet):
+    serializer_class = TrainingSerializer
+
+    def records(self) -> QuerySet[Training]:
+        return Training.objects.all()
+
+
+class LearningHouseViewSet(ScopedReadViewSet):
+    serializer_class = LearningHouseSerializer
+
+    def records(self) -> QuerySet[LearningHouse]:
+        return LearningHouse.objects.all()
+
+
+class ChildViewSet(ScopedReadViewSet):
+    """Children in community parenting: for the village's own officers only, as their pages,
+    and every read logged as a view of a child's record."""
+
+    serializer_class = ChildSerializer
+    scope_action = Action.WRITE
+    log_kind = AccessLog.Kind.CHILD_VIEW
+
+    def records(self) -> QuerySet[Child]:
+        return Child.objects.all()
+
+
+class CooperativeViewSet(ScopedReadViewSet):
+    serializer_class = CooperativeSerializer
+
+    def records(self) -> QuerySet[Cooperative]:
+        return Cooperative.objects.all()
+
+
+class FacilityViewSet(ScopedReadViewSet):
+    serializer_class = FacilitySerializer
+
+    def records(self) -> QuerySet[Facility]:
+        return Facility.objects.all()

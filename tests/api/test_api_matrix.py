@@ -1,0 +1,92 @@
+"""Every endpoint of the API's schema, for each of the cast of users: the statuses are generated from the
+schema itself, so an endpoint added without an expectation fails here, and one that forgets its
+scoping fails by its statuses (tests/test_permission_matrix.py does the same for pages)."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.conftest import VILLAGE_A, VILLAGE_B
+from tests.test_permission_matrix import CAST, LOGGED_IN, per_area, status_of, unprotected, village_records
+
+pytestmark = pytest.mark.django_db
+
+# The record of one village each resource's detail endpoint is tried with (tests/test_permission_matrix.py).
+RECORDS = {
+    "households": "household",
+    "persons": "adult",
+    "stays": "episode",
+    "cases": "request",
+    "enterprises": "enterprise",
+    "trainings": "training",
+    "learning-houses": "house",
+    "children": "child",
+    "cooperatives": "cooperative",
+    "facilities": "facility",
+}
+READERS = {"officer_a", "officer_b", "coordinator"}
+# Children are for their village's officers only, as their pages.
+ONLY_OFFICERS = {"children"}
+# Endpoints without records of a village: anyone logged in.
+OPEN = {"/api/v1/regions/", "/api/v1/schema/"}
+
+
+def endpoints() -> list[tuple[str, str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return sorted((path, method.upper()) for path, operations in schema["paths"].items() for method in operations)
+
+
+@pytest.fixture
+def world(cast):
+    return {"A": village_records(VILLAGE_A), "B": village_records(VILLAGE_B)}
+
+
+def expected(path: str) -> tuple[dict, bool]:
+    """The statuses per user (a pair: A's record, B's) and whether the path names a record."""
+    if path in OPEN:
+        return {**LOGGED_IN, "anonymous": 401}, False
+    resource = path.removeprefix("/api/v1/").split("/")[0]
+    assert resource in RECORDS, f"add {path} to the API matrix"
+    if "{id}" not in path:
+        return {**LOGGED_IN, "anonymous": 401}, False  # a list: only the user's records (below)
+    readers = {"officer_a", "officer_b"} if resource in ONLY_OFFICERS else READERS
+    return {**per_area(readers), "anonymous": 401}, True
+
+
+def test_every_endpoint_of_the_schema_answers_each_user_as_its_scope_says(client, cast, world):
+    mismatches = []
+    for path, method in endpoints():
+        assert method == "GET", f"{method} {path}: writes need their own rules"
+        statuses, names_record = expected(path)
+        resource = path.removeprefix("/api/v1/").split("/")[0]
+        for user_name in CAST:
+            client.logout()
+            if cast[user_name].is_authenticated:
+                client.force_login(cast[user_name])
+            for index, village in enumerate(["A", "B"] if names_record else [None]):
+                url = path.replace("{id}", str(world[village][RECORDS[resource]].pk)) if village else path
+                response = client.get(url)
+                want = statuses[user_name][index] if isinstance(statuses[user_name], tuple) else statuses[user_name]
+                if status_of(response) != want:
+                    mismatches.append((path, user_name, village, want, status_of(response)))
+                if unprotected(response):
+                    mismatches.append((path, user_name, village, "headers", unprotected(response)))
+    assert not mismatches, mismatches
+
+
+@pytest.mark.parametrize("resource", sorted(RECORDS))
+def test_lists_hold_only_the_records_the_user_may_read(client, cast, world, resource):
+    readers = {
+        "officer_a": {"A"},
+        "officer_b": {"B"},
+        "coordinator": {"A"},
+        "analyst": set(),
+        "administrator": {"A", "B"},
+    }
+    if resource in ONLY_OFFICERS:
+        readers["coordinator"] = set()
+    for user_name, villages in readers.items():
+        client.force_login(cast[user_name])
+        got = {row["id"] for row in client.get(f"/api/v1/{resource}/", {"page_size": 500}).json()["results"]}
+        mine = {world[village][RECORDS[resource]].pk for village in villages}
+        others = {world[village][RECORDS[resource]].pk for village in {"A", "B"} - villages}
+        assert mine <= got and not (others & got), (user_name, resource)
