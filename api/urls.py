@@ -22,7 +22,12 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/regions/", views.RegionList.as_view(), name="region-list"),
     path("v1/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
-    # The split view serves Swagger UI's start-up script as a file of its own: the CSP allows
-    # no inline script. Its assets come from drf-spectacular-sidecar, served as static files.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script as a file of its own, and our template
+    # its page style: the CSP allows no inline script or style. Its assets come from
+    # drf-spectacular-sidecar, served as static files.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
 ]
