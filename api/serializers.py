@@ -134,3 +134,28 @@ class FacilitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Facility
         fields = _fields_of(Facility)
+
+
+class HeadlineSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    label = serializers.CharField()
+    definition = serializers.CharField()
+    value = serializers.IntegerField(allow_null=True, help_text="Null: a count of children from 1 to 4, hidden.")
+
+
+class PanelSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    section = serializers.CharField()
+    title = serializers.CharField()
+    definition = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField(), help_text="The label first, then the figures.")
+
+
+class FiguresSerializer(serializers.Serializer):
+    area = serializers.CharField(allow_blank=True)
+    period = serializers.CharField(allow_blank=True, help_text="Empty: now.")
+    villages = serializers.ChoiceField(choices=["programme", "all"])
+    as_of = serializers.DateTimeField(allow_null=True, help_text="When the figures were counted.")
+    headlines = HeadlineSerializer(many=True)
+    panels = PanelSerializer(many=True)

@@ -21,6 +21,7 @@ router.register("facilities", views.FacilityViewSet, basename="facility")
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/regions/", views.RegionList.as_view(), name="region-list"),
+    path("v1/figures/", views.FiguresView.as_view(), name="figures"),
     path("v1/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own, and our template
     # its page style: the CSP allows no inline script or style. Its assets come from

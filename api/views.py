@@ -21,6 +21,7 @@ from api.serializers import (
     EnterpriseSerializer,
     EpisodeSerializer,
     FacilitySerializer,
+    FiguresSerializer,
     HouseholdSerializer,
     LearningHouseSerializer,
     PersonRecordSerializer,
@@ -29,6 +30,8 @@ from api.serializers import (
 )
 from childcare.models import Child, LearningHouse
 from cooperatives.models import Cooperative, Facility
+from dashboards.pages import Options, area_or_404, exact_children, figures_for
+from dashboards.services import last_refresh_shown
 from desmigratif.access import Action, scope_path, scoped
 from desmigratif.models import REGION_MODELS, AccessLog, code_level, valid_region_code
 from enterprises.models import Enterprise, Training
@@ -215,3 +218,38 @@ class FacilityViewSet(ScopedReadViewSet):
 
     def records(self) -> QuerySet[Facility]:
         return Facility.objects.all()
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("area", OpenApiTypes.STR, description="The area (a region code); none: the whole country."),
+        OpenApiParameter("period", OpenApiTypes.STR, description="2019 or 2019-Q3 (ended periods); none: now."),
+        OpenApiParameter("villages", OpenApiTypes.STR, enum=["programme", "all"], description="Default: programme."),
+    ],
+    responses=FiguresSerializer,
+)
+class FiguresView(generics.GenericAPIView):
+    """An area's dashboard as data: its headline figures and panels, aggregates only, for the
+    users whose statistics scope holds the area, with the same protection of children's counts
+    as the pages (exact only for those who work in the area)."""
+
+    serializer_class = FiguresSerializer
+    pagination_class = None
+
+    def get(self, request: Request) -> Response:
+        code = request.query_params.get("area", "")
+        if code and not valid_region_code(code):
+            raise ValidationError({"area": "Not a region code."})
+        area_or_404(request.user, code)
+        options = Options.from_request(request)
+        headlines, sections = figures_for(code, options, exact=exact_children(request.user, code))
+        refresh = last_refresh_shown()
+        data = {
+            "area": code,
+            "period": options.period.slug if options.period else "",
+            "villages": "programme" if options.programme_only else "all",
+            "as_of": refresh.started_at if refresh else None,
+            "headlines": [vars(headline) for headline in headlines],
+            "panels": [{**vars(panel), "section": title} for title, panels in sections for panel in panels],
+        }
+        return Response(self.get_serializer(data).data)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,8 +16,27 @@ from dashboards import panels as dashboard_panels
 from dashboards import report
 from dashboards.panels import Headline, Panel
 from dashboards.summary import CHILD_COLUMNS, SummaryFigures, child_figures, programme_village_codes
-from desmigratif.models import ProgrammeVillage
+from desmigratif.access import Action, AnyUser, scope_for
+from desmigratif.models import ProgrammeVillage, Region, cached_region
 from desmigratif.periods import Period
+
+
+def area_or_404(user: AnyUser, code: str) -> Region | None:
+    """The region (None for the country) if the user's statistics scope holds all of it."""
+    if not scope_for(user, Action.STATS).contains(code):
+        raise Http404
+    if not code:
+        return None
+    region = cached_region(code)
+    if region is None:
+        raise Http404
+    return region
+
+
+def exact_children(user: AnyUser, code: str) -> bool:
+    """Children's counts are shown exactly only to those who work in the area."""
+    return scope_for(user, Action.WRITE).contains(code)
+
 
 PROGRAMME = "programme"
 ALL = "all"

@@ -28,13 +28,22 @@ from django.views.generic import TemplateView
 
 from dashboards import panels as dashboard_panels
 from dashboards.models import FigureRefresh
-from dashboards.pages import Options, Report, child_columns, child_values, figures_for, find_panel
+from dashboards.pages import (
+    Options,
+    Report,
+    area_or_404,
+    child_columns,
+    child_values,
+    exact_children,
+    figures_for,
+    find_panel,
+)
 from dashboards.services import last_refresh_shown
 from dashboards.tasks import figures_refresh_request, figures_updating
 from desmigratif.access import Action, AnyUser, scope_for
 from desmigratif.exports import csv_write, xlsx_workbook
 from desmigratif.http import AuthenticatedHttpRequest
-from desmigratif.models import REGION_MODELS, Region, ancestor_codes, cached_region, code_level
+from desmigratif.models import REGION_MODELS, ancestor_codes, cached_region, code_level
 from desmigratif.periods import Period, periods_available
 from desmigratif.routers import ReplicaReadMixin, read_from_replica
 from desmigratif.timezones import area_time_zone
@@ -88,18 +97,6 @@ def child_rows(
     return rows
 
 
-def _area_or_404(user: AnyUser, code: str) -> Region | None:
-    """The region (None for the country) if the user's statistics scope holds all of it."""
-    if not scope_for(user, Action.STATS).contains(code):
-        raise Http404
-    if not code:
-        return None
-    region = cached_region(code)
-    if region is None:
-        raise Http404
-    return region
-
-
 # The list behind each headline figure, narrowed to the dashboard's area (``?area=``). The lists
 # count what the figures count, but live: the figures are as of the last refresh.
 HEADLINE_LISTS: dict[str, tuple[str, dict[str, str]]] = {
@@ -111,11 +108,6 @@ HEADLINE_LISTS: dict[str, tuple[str, dict[str, str]]] = {
     "children": ("childcare:index", {}),  # children are listed by learning house, to their officers
     "cooperatives": ("cooperatives:index", {}),
 }
-
-
-def _exact_children(user: AnyUser, code: str) -> bool:
-    """Children's small counts are shown exactly only to those who work in the area."""
-    return scope_for(user, Action.WRITE).contains(code)
 
 
 def _request_refresh(refresh: FigureRefresh | None) -> bool:
@@ -164,7 +156,7 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         code = kwargs.get("code", "")
-        region = _area_or_404(user, code)
+        region = area_or_404(user, code)
         level = code_level(code)
         refresh = last_refresh_shown()
         options = Options.from_request(self.request)
@@ -190,7 +182,7 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
             )
         if self.child_areas_only():
             return context
-        exact = _exact_children(user, code)
+        exact = exact_children(user, code)
         listed = scope_for(user, Action.READ).contains(code)
         figures_html = cache.get_or_set(
             f"{base}:figures:{int(exact)}:{int(listed)}",
@@ -264,9 +256,9 @@ class DashboardView(LoginRequiredMixin, ReplicaReadMixin, TemplateView):
 @read_from_replica()
 def panel_csv(request: HttpRequest, panel: str, code: str = "") -> HttpResponse:
     """One panel's table as CSV, with the same suppression and options as the page."""
-    _area_or_404(request.user, code)
+    area_or_404(request.user, code)
     options = Options.from_request(request)
-    found = find_panel(code, options, panel, exact=_exact_children(request.user, code))
+    found = find_panel(code, options, panel, exact=exact_children(request.user, code))
     if found is None:
         raise Http404
     response = _csv_response(f"{panel}-{code or 'indonesia'}{_file_suffix(options)}.csv")
@@ -299,7 +291,7 @@ def _as_of_rows(options: Options) -> list[list[str]]:
 @read_from_replica()
 def child_areas_csv(request: HttpRequest, code: str = "") -> HttpResponse:
     """The child-area table as CSV, with the same suppression and options as the page."""
-    _area_or_404(request.user, code)
+    area_or_404(request.user, code)
     level = code_level(code)
     if level >= 4:
         raise Http404
@@ -320,7 +312,7 @@ def child_areas_csv(request: HttpRequest, code: str = "") -> HttpResponse:
 
 def _report(request: HttpRequest, code: str, year: int) -> Report:
     """The report of ``code`` for ``year`` (404 for a year that cannot be read yet)."""
-    _area_or_404(request.user, code)
+    area_or_404(request.user, code)
     period = Period.parse(str(year))
     if period is None or period.quarter is not None:
         raise Http404
@@ -329,7 +321,7 @@ def _report(request: HttpRequest, code: str, year: int) -> Report:
     # refresh's id with whatever else changes it (the language, the options, exact children's
     # counts in the area and in the areas below).
     refresh = last_refresh_shown()
-    exact = _exact_children(request.user, code)
+    exact = exact_children(request.user, code)
     level = code_level(code)
     write = scope_for(request.user, Action.WRITE)
     writable = ",".join(sorted(area for area in write.areas if code_level(area) <= level + 1))

@@ -128,3 +128,29 @@ def test_a_user_who_needs_a_second_factor_passes_it_before_making_a_token(analys
     response = password_only.post(reverse("api-tokens"), {"name": "x", "days": "30"})
     assert response.status_code == 302 and "dua-faktor" in response.url
     assert not ApiToken.objects.exists()
+
+
+def test_the_figures_of_an_area_are_the_dashboards_with_the_same_protection(officer_a, analyst):
+    from childcare.models import Child
+    from dashboards.services import figures_refresh
+
+    household = family(VILLAGE_A)
+    for born in (datetime.date(2017, 1, 1), datetime.date(2019, 6, 1)):
+        Child.objects.create(person=PersonFactory(household=household, relationship="child", birth_date=born))
+    figures_refresh()
+
+    def figures(user, **params):
+        _token, secret = token_create(user=user, name="x", days=1)
+        return api(secret).get("/api/v1/figures/", params)
+
+    mine = figures(officer_a, area=VILLAGE_A).json()
+    headlines = {row["slug"]: row["value"] for row in mine["headlines"]}
+    assert headlines["households"] == 1 and headlines["children"] == 2 and mine["villages"] == "all"
+    seen = figures(analyst, area=VILLAGE_A).json()
+    assert {row["slug"]: row["value"] for row in seen["headlines"]}["children"] is None  # "<5" outside the village
+    assert figures(officer_a, area=VILLAGE_B).status_code == 404  # not her statistics scope
+    assert figures(officer_a).status_code == 404  # nor the country's
+    national = figures(analyst, period=str(timezone.localdate().year - 1)).json()
+    assert national["period"] == str(timezone.localdate().year - 1)
+    assert any(panel["slug"] == "trends" for panel in national["panels"])
+    assert figures(analyst, area="x.y").status_code == 400
