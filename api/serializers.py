@@ -73,6 +73,13 @@ def _fields_of(model: type[models.Model], *, leave_out: tuple[str, ...] = ()) ->
     return [field.name for field in model._meta.concrete_fields if field.name not in leave_out]
 
 
+def record_serializer(model: type[models.Model]) -> type[serializers.ModelSerializer]:
+    """The serializer of a record shown as it is: its own columns. Named after the model, as
+    the schema's components are."""
+    meta = type("Meta", (), {"model": model, "fields": _fields_of(model)})
+    return type(f"{model.__name__}Serializer", (serializers.ModelSerializer,), {"Meta": meta})
+
+
 class PersonRecordSerializer(PersonSerializer):
     household = serializers.PrimaryKeyRelatedField(read_only=True)
 
@@ -80,10 +87,7 @@ class PersonRecordSerializer(PersonSerializer):
         fields = ["id", "household", *PERSON_FIELDS, "version"]
 
 
-class EpisodeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = MigrationEpisode
-        fields = _fields_of(MigrationEpisode)
+EpisodeSerializer = record_serializer(MigrationEpisode)
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -100,40 +104,12 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = [*_fields_of(ServiceRequest), "follow_ups"]
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Enterprise
-        fields = _fields_of(Enterprise)
-
-
-class TrainingSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Training
-        fields = _fields_of(Training)
-
-
-class LearningHouseSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = LearningHouse
-        fields = _fields_of(LearningHouse)
-
-
-class ChildSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Child
-        fields = _fields_of(Child)
-
-
-class CooperativeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Cooperative
-        fields = _fields_of(Cooperative)
-
-
-class FacilitySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Facility
-        fields = _fields_of(Facility)
+EnterpriseSerializer = record_serializer(Enterprise)
+TrainingSerializer = record_serializer(Training)
+LearningHouseSerializer = record_serializer(LearningHouse)
+ChildSerializer = record_serializer(Child)
+CooperativeSerializer = record_serializer(Cooperative)
+FacilitySerializer = record_serializer(Facility)
 
 
 class HeadlineSerializer(serializers.Serializer):

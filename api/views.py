@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
@@ -33,9 +34,17 @@ from cooperatives.models import Cooperative, Facility
 from dashboards.pages import Options, area_or_404, exact_children, figures_for
 from dashboards.services import last_refresh_shown
 from desmigratif.access import Action, scope_path, scoped
-from desmigratif.models import REGION_MODELS, AccessLog, code_level, valid_region_code
+from desmigratif.models import REGION_MODELS, AccessLog, code_level, valid_region_code, village_code_from
 from enterprises.models import Enterprise, Training
 from households.models import Household, MigrationEpisode, Person, ServiceRequest
+
+
+def _area_param(request: Request) -> str:
+    """``?area=``: a region code, a village's also as the ten digits OpenSID and Dukcapil write."""
+    area = village_code_from(request.query_params.get("area", ""))
+    if area and not valid_region_code(area):
+        raise ValidationError({"area": _("Not a region code.")})
+    return area
 
 
 class KeysetPagination(CursorPagination):
@@ -68,7 +77,7 @@ class RegionList(generics.ListAPIView):
     def get_queryset(self) -> QuerySet:
         parent = self.request.query_params.get("parent", "")
         if parent and not valid_region_code(parent):
-            raise ValidationError({"parent": "Not a region code."})
+            raise ValidationError({"parent": _("Not a region code.")})
         level = code_level(parent) + 1 if parent else 1
         if level > 4:
             return REGION_MODELS[4].objects.none()
@@ -96,15 +105,10 @@ class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
     scope_action = Action.READ
     log_kind = AccessLog.Kind.API_READ
 
-    def records(self) -> QuerySet:
-        raise NotImplementedError
-
     def get_queryset(self) -> QuerySet:
-        records = self.records()
-        area = self.request.query_params.get("area", "")
+        records = super().get_queryset()  # the viewset's ``queryset``, narrowed by a subclass
+        area = _area_param(self.request)
         if area:
-            if not valid_region_code(area):
-                raise ValidationError({"area": "Not a region code."})
             path = scope_path(records.model)
             records = records.filter(**({path: area} if code_level(area) == 4 else {f"{path}__startswith": area + "."}))
         return scoped(records, self.request.user, self.scope_action)
@@ -136,9 +140,10 @@ class HouseholdViewSet(ScopedReadViewSet):
     """Households with their members, of the villages the user may read."""
 
     serializer_class = HouseholdSerializer
+    queryset = Household.objects.all()
 
-    def records(self) -> QuerySet[Household]:
-        households = Household.objects.filter(is_archived=self.request.query_params.get("archived") == "true")
+    def get_queryset(self) -> QuerySet[Household]:
+        households = super().get_queryset().filter(is_archived=self.request.query_params.get("archived") == "true")
         term = self.request.query_params.get("q", "").strip()
         if term:
             households = households.filter(pk__in=Household.objects.found_by(term).values("pk"))
@@ -150,48 +155,36 @@ class PersonViewSet(ScopedReadViewSet):
     """Members of the households the user may read."""
 
     serializer_class = PersonRecordSerializer
-
-    def records(self) -> QuerySet[Person]:
-        return Person.objects.filter(household__is_archived=False).select_related("household")
+    queryset = Person.objects.filter(household__is_archived=False).select_related("household")
 
 
 class EpisodeViewSet(ScopedReadViewSet):
     """Stays abroad, from preparation to return."""
 
     serializer_class = EpisodeSerializer
-
-    def records(self) -> QuerySet[MigrationEpisode]:
-        return MigrationEpisode.objects.all()
+    queryset = MigrationEpisode.objects.all()
 
 
 class CaseViewSet(ScopedReadViewSet):
     """Service requests of the village migration service posts, with their follow-ups."""
 
     serializer_class = CaseSerializer
-
-    def records(self) -> QuerySet[ServiceRequest]:
-        return ServiceRequest.objects.prefetch_related("follow_ups")
+    queryset = ServiceRequest.objects.prefetch_related("follow_ups")
 
 
 class EnterpriseViewSet(ScopedReadViewSet):
     serializer_class = EnterpriseSerializer
-
-    def records(self) -> QuerySet[Enterprise]:
-        return Enterprise.objects.all()
+    queryset = Enterprise.objects.all()
 
 
 class TrainingViewSet(ScopedReadViewSet):
     serializer_class = TrainingSerializer
-
-    def records(self) -> QuerySet[Training]:
-        return Training.objects.all()
+    queryset = Training.objects.all()
 
 
 class LearningHouseViewSet(ScopedReadViewSet):
     serializer_class = LearningHouseSerializer
-
-    def records(self) -> QuerySet[LearningHouse]:
-        return LearningHouse.objects.all()
+    queryset = LearningHouse.objects.all()
 
 
 class ChildViewSet(ScopedReadViewSet):
@@ -201,23 +194,17 @@ class ChildViewSet(ScopedReadViewSet):
     serializer_class = ChildSerializer
     scope_action = Action.WRITE
     log_kind = AccessLog.Kind.CHILD_VIEW
-
-    def records(self) -> QuerySet[Child]:
-        return Child.objects.all()
+    queryset = Child.objects.all()
 
 
 class CooperativeViewSet(ScopedReadViewSet):
     serializer_class = CooperativeSerializer
-
-    def records(self) -> QuerySet[Cooperative]:
-        return Cooperative.objects.all()
+    queryset = Cooperative.objects.all()
 
 
 class FacilityViewSet(ScopedReadViewSet):
     serializer_class = FacilitySerializer
-
-    def records(self) -> QuerySet[Facility]:
-        return Facility.objects.all()
+    queryset = Facility.objects.all()
 
 
 @extend_schema(
@@ -237,9 +224,7 @@ class FiguresView(generics.GenericAPIView):
     pagination_class = None
 
     def get(self, request: Request) -> Response:
-        code = request.query_params.get("area", "")
-        if code and not valid_region_code(code):
-            raise ValidationError({"area": "Not a region code."})
+        code = _area_param(request)
         area_or_404(request.user, code)
         options = Options.from_request(request)
         headlines, sections = figures_for(code, options, exact=exact_children(request.user, code))

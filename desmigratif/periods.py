@@ -84,10 +84,6 @@ class Period:
     def is_complete(self) -> bool:
         return len(self.ended_quarters()) == len(self.quarters)
 
-    def contains(self, quarter: str) -> bool:
-        """Whether a record's quarter falls in the part of the period the figures cover."""
-        return quarter in self.ended_quarters()
-
     def __str__(self) -> str:
         if self.quarter is None:
             return str(self.year)
