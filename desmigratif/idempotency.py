@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
@@ -57,23 +58,43 @@ class IdempotencyMiddleware:
     @staticmethod
     def _claim(request: HttpRequest, key: str) -> SubmissionKey | HttpResponse:
         user = cast(User, request.user)  # signed in: __call__ asked
-        try:
-            with transaction.atomic():
-                return SubmissionKey.objects.create(user=user, key=key, path=request.path[:300])
-        except IntegrityError:
-            pass
-        earlier = SubmissionKey.objects.filter(user=user, key=key).first()
-        if earlier is not None and earlier.location:
-            replay = HttpResponseRedirect(earlier.location)
+        claim = submission_claim(user=user, key=key, path=request.path)
+        if claim.is_ours:
+            return claim.record
+        if claim.record.location:
+            replay = HttpResponseRedirect(claim.record.location)
             replay["X-Idempotent-Replay"] = "1"
             return replay
-        if earlier is not None and earlier.created_at < timezone.now() - ABANDONED_AFTER:
-            earlier.delete()
-            return SubmissionKey.objects.create(user=user, key=key, path=request.path[:300])
         # Accepted, not done here: the first request is still at it. The outbox tries again later.
         busy = HttpResponse(_("This form is being saved already. Wait a moment, then open the page again."), status=202)
         busy[BUSY_HEADER] = "1"
         return busy
+
+
+@dataclass
+class Claim:
+    """A key as the request that brings it finds it: ``is_ours`` (new, or abandoned and taken
+    over: the request does the work and fills in ``location``), or an earlier request's,
+    done (``location`` set: what it led to) or still at work (not set)."""
+
+    record: SubmissionKey
+    is_ours: bool
+
+
+def submission_claim(*, user: User, key: str, path: str) -> Claim:
+    """Claim ``key`` of ``user`` for a request to ``path`` (the pages' forms and the API's creates)."""
+    try:
+        with transaction.atomic():
+            return Claim(SubmissionKey.objects.create(user=user, key=key, path=path[:300]), is_ours=True)
+    except IntegrityError:
+        pass
+    earlier = SubmissionKey.objects.filter(user=user, key=key).first()
+    if earlier is not None and not earlier.location and earlier.created_at < timezone.now() - ABANDONED_AFTER:
+        earlier.delete()
+        earlier = None
+    if earlier is None:  # abandoned, or purged since the INSERT failed
+        return Claim(SubmissionKey.objects.create(user=user, key=key, path=path[:300]), is_ours=True)
+    return Claim(earlier, is_ours=False)
 
 
 def submission_keys_purge(*, now: datetime.datetime | None = None) -> int:

@@ -49,6 +49,7 @@ from households.models import (
     Sector,
     ServiceRequest,
 )
+from households.services import MemberChanges, MemberData
 from households.validators import Finding
 
 
@@ -275,6 +276,64 @@ PersonFormSet = cast(
         Household, Person, form=PersonForm, formset=BasePersonFormSet, extra=1, can_delete=True
     ),
 )
+
+
+@dataclass
+class HouseholdForms:
+    """The household form and its members' formset, which the household's page and the API
+    bind alike (the API builds the formset's fields from its JSON, api/writes.py), and what
+    they mean for the household services."""
+
+    form: HouseholdForm
+    members: BasePersonFormSet
+
+    @classmethod
+    def of(cls, household: Household, *, user: User, data: Any = None) -> HouseholdForms:
+        form = HouseholdForm(
+            data, instance=household, user=user, initial={"version": household.version} if household.pk else None
+        )
+        return cls(form, PersonFormSet(data, instance=household, user=user))
+
+    def is_valid(self) -> bool:
+        return self.form.is_valid() & self.members.is_valid()  # both, for all their errors
+
+    def changed_members(self) -> list[PersonForm]:
+        return [member for member in self.members.forms if member.has_changed()]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [*self.form.warnings, *(w for member in self.changed_members() for w in member.warnings)]
+
+    def registration(self) -> dict[str, Any]:
+        """A new household's arguments of ``household_register`` (but the user)."""
+        data = self.form.cleaned_data
+        members = [
+            MemberData(
+                **{name: member.cleaned_data.get(name) for name in PERSON_FIELDS},
+                validation_warnings=member.stored_warnings(),
+            )
+            for member in self.changed_members()
+            if not member.cleaned_data.get("DELETE")
+        ]
+        fields = ("village", "kk_number", "dusun", "rt", "rw", "address", "phone")
+        return {
+            **{name: data[name] for name in fields},
+            "members": members,
+            "validation_warnings": self.form.stored_warnings(),
+        }
+
+    def update(self) -> dict[str, Any]:
+        """An edited household's arguments of ``household_update`` (but the user)."""
+        changes = MemberChanges(added=[], changed=[], removed=[])
+        for member in self.members.forms:
+            if member in self.members.deleted_forms:
+                if member.instance.pk:
+                    changes.removed.append(member.instance)
+            elif member.has_changed():
+                person = member.instance
+                (changes.changed if person.pk else changes.added).append(person)
+        version = self.form.cleaned_data.get("version") or 0
+        return {"household": self.form.instance, "expected_version": version, "members": changes}
 
 
 class EpisodeForm(FindingsMixin, VersionedForm):

@@ -49,13 +49,12 @@ from households.forms import (
     DocumentForm,
     EpisodeForm,
     HouseholdFilterForm,
-    HouseholdForm,
+    HouseholdForms,
     PersonFormSet,
     ReturnForm,
     ServiceRequestForm,
 )
 from households.models import (
-    PERSON_FIELDS,
     Document,
     EpisodeStatus,
     Household,
@@ -71,8 +70,6 @@ from households.models import (
     head_of,
 )
 from households.services import (
-    MemberChanges,
-    MemberData,
     StaleRecordError,
     case_follow_up_record,
     episode_depart,
@@ -389,22 +386,17 @@ class HouseholdFormMixin:
     template_name = "households/household_form.html"
     request: AuthenticatedHttpRequest  # the view's (which declares it again: mypy compares it with View's)
 
-    def forms(self, household: Household) -> tuple[HouseholdForm, BasePersonFormSet]:
+    def forms(self, household: Household) -> HouseholdForms:
         data = self.request.POST if self.request.method == "POST" else None
-        form = HouseholdForm(
-            data,
-            instance=household,
-            user=self.request.user,
-            initial={"version": household.version} if household.pk else None,
-        )
-        formset = PersonFormSet(data, instance=household, user=self.request.user)
-        return form, formset
+        return HouseholdForms.of(household, user=self.request.user, data=data)
 
-    def render_forms(
-        self, form: HouseholdForm, formset: BasePersonFormSet, status: int = 200, **extra: Any
-    ) -> HttpResponse:
+    def render_forms(self, forms: HouseholdForms, status: int = 200, **extra: Any) -> HttpResponse:
         # Saved members are drawn closed (their fields hidden, opened one by one) unless asked for.
-        context = {"form": form, "formset": formset, "open_members": self.request.GET.get("members") == "open"}
+        context = {
+            "form": forms.form,
+            "formset": forms.members,
+            "open_members": self.request.GET.get("members") == "open",
+        }
         return render(self.request, self.template_name, {**context, **extra}, status=status)
 
     def saved(self, household: Household, warnings: int) -> HttpResponse:
@@ -422,42 +414,19 @@ class HouseholdFormMixin:
         return redirect(household)
 
 
-def _warning_count(form: HouseholdForm, formset: BasePersonFormSet) -> int:
-    return len(form.warnings) + sum(len(f.warnings) for f in formset.forms if f.has_changed())
-
-
 class HouseholdCreateView(ScopeRequiredMixin, HouseholdFormMixin, View):
     scope_action = Action.WRITE
     request: AuthenticatedHttpRequest
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self.render_forms(*self.forms(Household()))
+        return self.render_forms(self.forms(Household()))
 
     def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        form, formset = self.forms(Household())
-        if not (form.is_valid() and formset.is_valid()):
-            return self.render_forms(form, formset)
-        members = [
-            MemberData(
-                **{name: f.cleaned_data.get(name) for name in PERSON_FIELDS}, validation_warnings=f.stored_warnings()
-            )
-            for f in formset.forms
-            if f.has_changed() and not f.cleaned_data.get("DELETE")
-        ]
-        data = form.cleaned_data
-        household = household_register(
-            village=data["village"],
-            kk_number=data["kk_number"],
-            members=members,
-            dusun=data["dusun"],
-            rt=data["rt"],
-            rw=data["rw"],
-            address=data["address"],
-            phone=data["phone"],
-            validation_warnings=form.stored_warnings(),
-            user=request.user,
-        )
-        return self.saved(household, _warning_count(form, formset))
+        forms = self.forms(Household())
+        if not forms.is_valid():
+            return self.render_forms(forms)
+        household = household_register(**forms.registration(), user=request.user)
+        return self.saved(household, len(forms.warnings))
 
 
 class HouseholdUpdateView(ScopedQuerysetMixin, HouseholdFormMixin, SingleObjectMixin, View):
@@ -467,9 +436,9 @@ class HouseholdUpdateView(ScopedQuerysetMixin, HouseholdFormMixin, SingleObjectM
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         household = self.get_object()
-        form, formset = self.forms(household)
-        self.log_niks(household, formset)
-        return self.render_forms(form, formset)
+        forms = self.forms(household)
+        self.log_niks(household, forms.members)
+        return self.render_forms(forms)
 
     def log_niks(self, household: Household, formset: BasePersonFormSet) -> None:
         """Log the whole NIKs the page shows: those of the saved members drawn open (a closed
@@ -482,34 +451,17 @@ class HouseholdUpdateView(ScopedQuerysetMixin, HouseholdFormMixin, SingleObjectM
 
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         household = self.get_object()
-        form, formset = self.forms(household)
-        if not (form.is_valid() and formset.is_valid()):
-            self.log_niks(household, formset)
-            return self.render_forms(form, formset)
-        changes = MemberChanges(added=[], changed=[], removed=[])
-        for member_form in formset.forms:
-            if member_form in formset.deleted_forms:
-                if member_form.instance.pk:
-                    changes.removed.append(member_form.instance)
-            elif member_form.has_changed():
-                person = member_form.instance
-                (changes.changed if person.pk else changes.added).append(person)
+        forms = self.forms(household)
+        if not forms.is_valid():
+            self.log_niks(household, forms.members)
+            return self.render_forms(forms)
         try:
-            household_update(
-                household=form.instance,
-                expected_version=form.cleaned_data.get("version") or 0,
-                members=changes,
-                user=request.user,
-            )
+            household_update(**forms.update(), user=request.user)
         except StaleRecordError as conflict:
             return self.render_forms(
-                form,
-                formset,
-                conflict=conflict,
-                conflict_fields=changed_field_labels(conflict),
-                status=409,
+                forms, conflict=conflict, conflict_fields=changed_field_labels(conflict), status=409
             )
-        return self.saved(form.instance, _warning_count(form, formset))
+        return self.saved(forms.form.instance, len(forms.warnings))
 
 
 @require_GET
