@@ -115,6 +115,29 @@ def record_save(*, instance: V, expected_version: int, user: Any = None, origina
     return instance
 
 
+@transaction.atomic
+def record_form_save(
+    *, form: Any, expected_version: int, user: Any, before_save: Callable[[Any], None] | None = None
+) -> Any:
+    """Save the record of a valid portal ModelForm (a page's or the API's): a new one as the
+    form saves it; an edited one if it is still at ``expected_version``, else StaleRecordError
+    and nothing written (what ``before_save`` wrote for it included)."""
+    if before_save is not None:
+        before_save(form)
+    record = form.instance
+    if record.pk is None:
+        record_attach_user(record, user)
+        form.save()
+        return record
+    record_save(instance=record, expected_version=expected_version, user=user)
+    # The version check covers the record's own columns; its many-to-many choices (an
+    # enterprise's members, a session's children) follow it.
+    for field in record._meta.many_to_many:
+        if field.name in form.cleaned_data:
+            getattr(record, field.name).set(form.cleaned_data[field.name])
+    return record
+
+
 def record_conflict(
     *, record: Versioned, since_version: int, original: dict[str, Any] | None = None
 ) -> StaleRecordError:

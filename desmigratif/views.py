@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import (
@@ -42,8 +42,7 @@ from desmigratif.records import (
     StaleRecordError,
     Versioned,
     changed_field_labels,
-    record_attach_user,
-    record_save,
+    record_form_save,
 )
 
 if TYPE_CHECKING:
@@ -279,20 +278,9 @@ class VersionedFormView(LoginRequiredMixin, View, ABC, Generic[R]):
         form = self.form_class(request.POST, instance=record, **self.form_kwargs())
         if not form.is_valid():
             return self.render_form(form, record)
+        version = form.cleaned_data.get("version") or int(request.POST.get("version") or 0)
         try:
-            with transaction.atomic():  # what before_save writes goes if the record is not saved
-                self.before_save(form)
-                if record.pk:
-                    version = form.cleaned_data.get("version") or int(request.POST.get("version") or 0)
-                    record_save(instance=form.instance, expected_version=version, user=request.user)
-                    # The version check covers the record's own columns; its many-to-many
-                    # choices (an enterprise's members, a session's children) follow it.
-                    for field in form.instance._meta.many_to_many:
-                        if field.name in form.cleaned_data:
-                            getattr(form.instance, field.name).set(form.cleaned_data[field.name])
-                else:
-                    record_attach_user(form.instance, request.user)
-                    form.save()
+            record_form_save(form=form, expected_version=version, user=request.user, before_save=self.before_save)
         except StaleRecordError as conflict:
             fields = changed_field_labels(conflict)
             return self.render_form(form, record, status=409, conflict=conflict, conflict_fields=fields)

@@ -308,10 +308,7 @@ class HouseholdForms:
         """A new household's arguments of ``household_register`` (but the user)."""
         data = self.form.cleaned_data
         members = [
-            MemberData(
-                **{name: member.cleaned_data.get(name) for name in PERSON_FIELDS},
-                validation_warnings=member.stored_warnings(),
-            )
+            MemberData(**self._member_values(member), validation_warnings=member.stored_warnings())
             for member in self.changed_members()
             if not member.cleaned_data.get("DELETE")
         ]
@@ -321,6 +318,10 @@ class HouseholdForms:
             "members": members,
             "validation_warnings": self.form.stored_warnings(),
         }
+
+    @staticmethod
+    def _member_values(member: PersonForm) -> dict[str, Any]:
+        return {name: member.cleaned_data.get(name) for name in PERSON_FIELDS}
 
     def update(self) -> dict[str, Any]:
         """An edited household's arguments of ``household_update`` (but the user)."""

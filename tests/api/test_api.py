@@ -14,8 +14,9 @@ from api.models import ApiToken, token_digest
 from api.services import token_create
 from api.throttling import TokenRateThrottle
 from desmigratif.models import AccessLog
+from households.models import Household
 from tests.conftest import VILLAGE_A, VILLAGE_B
-from tests.factories import HouseholdFactory, PersonFactory
+from tests.factories import EpisodeFactory, HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +156,21 @@ def test_the_figures_of_an_area_are_the_dashboards_with_the_same_protection(offi
     assert national["period"] == str(timezone.localdate().year - 1)
     assert any(panel["slug"] == "trends" for panel in national["panels"])
     assert figures(analyst, area="x.y").status_code == 400
+
+
+def test_the_household_list_filters_as_the_list_page(officer_a):
+    abroad = family(VILLAGE_A, name="Rina")
+    EpisodeFactory(person=abroad.members.get(), status="abroad", destination_country="MY")
+    at_home = family(VILLAGE_A, name="Sari")
+    archived = family(VILLAGE_A, name="Wati")
+    Household.objects.filter(pk=archived.pk).update(is_archived=True)
+    client = api(token_create(user=officer_a, name="t", days=1)[1])
+
+    def ids(**params):
+        return {row["id"] for row in client.get(HOUSEHOLDS, params).json()["results"]}
+
+    assert ids() == {abroad.pk, at_home.pk}
+    assert ids(status="abroad", country="MY") == {abroad.pk}
+    assert ids(status="abroad", country="TW") == set()
+    assert ids(archived="true") == {abroad.pk, at_home.pk, archived.pk}
+    assert client.get(HOUSEHOLDS, {"procedural": "maybe"}).status_code == 400
