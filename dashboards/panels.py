@@ -173,6 +173,33 @@ def _abroad(figures: Figures) -> list[Panel]:
     ]
 
 
+def _confirmed_departures(figures: Figures) -> Panel:
+    confirmed = household_stats.confirmed_departures_by_year(figures)
+    rows = []
+    for year, counts in household_stats.departures_by_year(figures):
+        departures, verified = sum(counts.values()), confirmed.get(year, 0)
+        rows.append(
+            [
+                str(year),
+                departures,
+                counts[Procedural.PROCEDURAL],
+                verified,
+                household_stats.share(verified, departures),
+            ]
+        )
+    return Panel(
+        "departures-confirmed",
+        _("Procedural departures verified by placement data"),
+        _(
+            "Stays abroad by year of departure: all of them, those the register records as procedural, and those "
+            "a national placement list (BP2MI, SISKOP2MI) confirms, with their share of all departures."
+        ),
+        [_("Year"), _("Departures"), _("Recorded as procedural"), _("Verified by placement data"), _("Share verified")],
+        rows,
+        chart="",
+    )
+
+
 def _movements(figures: Figures) -> list[Panel]:
     procedural = [str(label) for _value, label in Procedural.choices]
     return [
@@ -187,6 +214,7 @@ def _movements(figures: Figures) -> list[Panel]:
             ],
             chart="line",
         ),
+        _confirmed_departures(figures),
         Panel(
             "returns",
             _("Returns per year"),

@@ -109,6 +109,7 @@ def _migration(figures: Figures, period: Period) -> list[Panel]:
             [_("Figure"), _("Stays")],
             [
                 *([str(label), departures[value]] for value, label in Procedural.choices),
+                [_("Verified by placement data"), household_stats.confirmed_departures_in(figures, period)],
                 [_("Returns"), household_stats.returns_in(figures, period)],
             ],
             chart="",

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "childcare",
     "cooperatives",
     "dashboards",
+    "placements",
     "api",
     "seeding",
     "django.contrib.admin",

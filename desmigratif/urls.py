@@ -36,6 +36,7 @@ urlpatterns = [
     path("community-parenting/", include("childcare.urls")),
     path("koperasi/", include("cooperatives.urls")),
     path("dasbor/", include("dashboards.urls")),
+    path("daftar-penempatan/", include("placements.urls")),
     path("api/", include("api.urls")),
     path("akun/token-api/", token_views.TokenListView.as_view(), name="api-tokens"),
     path("akun/token-api/<int:pk>/cabut/", token_views.token_revoke_view, name="api-token-revoke"),

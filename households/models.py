@@ -608,6 +608,11 @@ class MigrationEpisode(IdentifierRules, Versioned):
     )
     medical_done = models.BooleanField(_("medical check passed"), default=False, db_default=False)
     siskop2mi_id = models.CharField(_("ID in SISKOP2MI"), max_length=40, blank=True, default="", db_default="")
+    # Set by a placement list extract that lists this stay (placements/), never typed.
+    placement_source = models.CharField(
+        _("confirmed by placement list"), max_length=40, blank=True, default="", db_default=""
+    )
+    placement_verified_on = models.DateField(_("placement confirmed on"), null=True, blank=True)
 
     CHECKLIST = (
         "passport_ready",

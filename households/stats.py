@@ -22,6 +22,7 @@ from desmigratif.figures import (
     by_first_key,
     ended_in,
     figures_of,
+    quarter,
     ranked,
     started_in,
     total,
@@ -80,6 +81,14 @@ RETURNS = Measure(
     EPISODE_VILLAGE,
     keys=(ExtractYear("actual_return"), "return_reason"),
 )
+# Departures a placement list confirms (placements/): by the quarter of departure and the
+# procedural status the register records, so a year's or a quarter's share can be read.
+CONFIRMED_DEPARTURES = Measure(
+    "households.confirmed_departures",
+    lambda: _episodes().exclude(departure_date=None).exclude(placement_verified_on=None),
+    EPISODE_VILLAGE,
+    keys=(quarter("departure_date"), "procedural"),
+)
 REQUESTS = Measure("households.requests", ServiceRequest.objects.all, "village__code", keys=("kind", "status"))
 OVERDUE_FOLLOW_UPS = Measure(
     "households.overdue_follow_ups", lambda: ServiceRequest.objects.follow_up_overdue(), "village__code"
@@ -132,6 +141,7 @@ MEASURES = [
     ABROAD,
     ABROAD_PERSONS,
     DEPARTURES,
+    CONFIRMED_DEPARTURES,
     RETURNS,
     REQUESTS,
     OVERDUE_FOLLOW_UPS,
@@ -188,6 +198,27 @@ def departures_by_year(source: Scope | Figures) -> list[tuple[int, dict[str, int
     for (year, procedural), n in figures_of(source).get(DEPARTURES).items():
         years.setdefault(int(year), dict.fromkeys(Procedural.values, 0))[procedural] = n
     return sorted(years.items())
+
+
+def confirmed_departures_by_year(source: Scope | Figures) -> dict[int, int]:
+    """Departures confirmed by a placement list, by year of departure."""
+    years: dict[int, int] = {}
+    for (departed, _procedural), n in figures_of(source).get(CONFIRMED_DEPARTURES).items():
+        years[int(departed[:4])] = years.get(int(departed[:4]), 0) + n
+    return years
+
+
+def confirmed_departures_in(source: Scope | Figures, period: Period) -> int:
+    """Departures in ``period`` (its ended quarters) that a placement list confirms."""
+    quarters = set(period.ended_quarters())
+    return sum(
+        n for (departed, _procedural), n in figures_of(source).get(CONFIRMED_DEPARTURES).items() if departed in quarters
+    )
+
+
+def share(part: int, whole: int) -> str:
+    """A share in whole percent; empty of nothing."""
+    return f"{round(100 * part / whole)}%" if whole else ""
 
 
 def returns_by_year(source: Scope | Figures) -> list[tuple[int, int]]:

@@ -24,6 +24,7 @@ from cooperatives.models import Cooperative, Facility
 from enterprises.models import Category, Enterprise, Training
 from households.models import ImportBatch, MigrationEpisode, ServiceRequest
 from households.services import document_attach
+from placements.models import PlacementBatch, PlacementGap, PlacementRecord
 from tests.conftest import VILLAGE_A, VILLAGE_B
 from tests.factories import AssignmentFactory, HouseholdFactory, PersonFactory, UserFactory
 
@@ -75,6 +76,18 @@ def village_records(village: str) -> dict:
     facility = Facility.objects.create(village_id=village, kind="road", funder="x")
     document = document_attach(owner=adult, kind="ktp", data=PDF, user=None)
     child_document = document_attach(owner=minor, kind="kk", data=PDF, user=None)
+    placements = placement_batch_of(village)
+    pending = PlacementRecord.objects.create(
+        batch=placements,
+        row=2,
+        name=adult.name,
+        village_code=village,
+        person=adult,
+        episode=episode,
+        matched_by=PlacementRecord.MatchedBy.NAME,
+        decision=PlacementRecord.Decision.PENDING,
+    )
+    gap = PlacementGap.objects.create(batch=placements, episode=episode)
     return {
         "village": village,
         "household": household,
@@ -90,7 +103,17 @@ def village_records(village: str) -> dict:
         "facility": facility,
         "document": document,
         "child_document": child_document,
+        "placements": placements,
+        "pending": pending,
+        "gap": gap,
     }
+
+
+def placement_batch_of(village: str) -> PlacementBatch:
+    """A placement list extract of the village, checked and waiting to be applied."""
+    return PlacementBatch.objects.create(
+        user=UserFactory(), extracted_on=TODAY, area_code=village, file_name="siskop2mi.csv", sha256="0" * 64
+    )
 
 
 def batch_of(village: str, user) -> ImportBatch:
@@ -191,6 +214,13 @@ PORTAL: dict[str, Rule] = {
     "households:import-approvals": Rule({**LOGGED_IN, "officer_a": 404, "officer_b": 404, "analyst": 404}),
     "households:import-rollback": Rule(per_area({"officer_a", "officer_b"}, on_success=302), method="post"),
     "households:import-errors": Rule(WRITE),
+    "placements:index": Rule(ANY_READ),
+    "placements:detail": Rule(READ),
+    "placements:apply": Rule(per_area({"coordinator"}, on_success=302), method="post"),
+    "placements:revert": Rule(per_area({"coordinator"}, on_success=302), method="post"),
+    "placements:discard": Rule(per_area({"coordinator"}, on_success=302), method="post"),
+    "placements:decide": Rule(per_area({"coordinator"}, on_success=302), method="post"),
+    "placements:gap-check": Rule(per_area({"officer_a", "officer_b"}, on_success=302), method="post"),
     "enterprises:index": Rule(LIST),
     "enterprises:create": Rule(WRITE),
     "enterprises:detail": Rule(READ),
@@ -284,6 +314,13 @@ ARGUMENTS: dict[str, Callable[[dict], list]] = {
     "households:import-approve": lambda r: [r["batch"].pk],
     "households:import-rollback": lambda r: [r["batch"].pk],
     "households:import-errors": lambda r: [r["batch"].pk, "xlsx"],
+    "placements:detail": lambda r: [r["placements"].pk],
+    "placements:apply": lambda r: [r["placements"].pk],
+    "placements:revert": lambda r: [r["placements"].pk],
+    # Each try discards an extract: a new one for each.
+    "placements:discard": lambda r: [placement_batch_of(r["village"]).pk],
+    "placements:decide": lambda r: [r["pending"].pk],
+    "placements:gap-check": lambda r: [r["gap"].pk],
     "enterprises:create": lambda r: [r["household"].pk],
     "enterprises:detail": lambda r: [r["enterprise"].pk],
     "enterprises:update": lambda r: [r["enterprise"].pk],
