@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # The development server and the tests run with DEBUG on unless told otherwise.
 export DEBUG ?= 1
 
-.PHONY: run test install lint messages bench-regions bench-import bench-dashboard bench-load bench-3g clean
+.PHONY: run test install lint messages bench-regions bench-import bench-dashboard bench-load bench-3g bench-placements clean
 
 run: $(INSTALLED)
 	$(BIN)/python manage.py run_portal
@@ -63,6 +63,11 @@ bench-dashboard: $(INSTALLED)
 # /healthz from the same run (BENCH_FIRST_RATE, BENCH_STEP_SECONDS, BENCH_USERS, BENCH_WORKERS).
 bench-load: $(INSTALLED)
 	$(BIN)/python benchmarks/load.py
+
+# A placement list extract of 5,000 rows on the 1,000,000-household scale database: check and
+# match, the three lists, apply, revert (seconds), against reading the file alone.
+bench-placements: $(INSTALLED)
+	$(BIN)/python benchmarks/placements.py
 
 # A village's 3G: the portal as in production, Chromium throttled to 400 kbit/s and 400 ms (CDP);
 # the login page's first visit, a repeat page and the household form, bytes and seconds (JSON).

@@ -382,7 +382,13 @@ def test_the_dashboard_of_a_quarter_and_its_csv_agree_with_the_report(client, an
     )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Figure", "Stays"]
-    assert rows[1:5] == [["Procedural", "0"], ["Non-procedural", "1"], ["Unknown", "1"], ["Returns", "1"]]
+    assert rows[1:6] == [
+        ["Procedural", "0"],
+        ["Non-procedural", "1"],
+        ["Unknown", "1"],
+        ["Verified by placement data", "0"],
+        ["Returns", "1"],
+    ]
     assert "programme villages" in rows[-2][0]
 
 
