@@ -67,7 +67,7 @@ bench-load: $(INSTALLED)
 # A placement list extract of 5,000 rows on the 1,000,000-household scale database: check and
 # match, the three lists, apply, revert (seconds), against reading the file alone.
 bench-placements: $(INSTALLED)
-	$(BIN)/python benchmarks/placements.py
+	$(BIN)/python benchmarks/placement_lists.py
 
 # A village's 3G: the portal as in production, Chromium throttled to 400 kbit/s and 400 ms (CDP);
 # the login page's first visit, a repeat page and the household form, bytes and seconds (JSON).

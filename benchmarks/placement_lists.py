@@ -1,7 +1,8 @@
 """How long a placement list extract takes to check and match, to apply and to revert, on the
 1,000,000-household scale database, against reading the same file alone in the same run.
 
-Run: `make bench-placements` (or `DEBUG=1 .venv/bin/python benchmarks/placements.py`).
+Run: `make bench-placements` (or `DEBUG=1 .venv/bin/python benchmarks/placement_lists.py`). Not named
+placements.py: the benchmarks' folder is on the path, and that would hide the `placements` app.
 
 Setup (not measured): the kept scale database (`bench_scale`, benchmarks/scale_database.py,
 migrated on every use); a coordinator of the regency with the most stays abroad
