@@ -83,7 +83,7 @@ def busiest_regency() -> str:
 
 def coordinator_of(regency: str) -> User:
     user, _created = User.objects.get_or_create(username="bench.placements.coordinator")
-    if not user.assignments.filter(role=Role.COORDINATOR, area_code=regency).exists():
+    if [(a.role, a.area_code) for a in user.assignments.all()] != [(Role.COORDINATOR, regency)]:
         user.assignments.all().delete()
         assignment = Assignment(user=user, role=Role.COORDINATOR, note="placements benchmark")
         assignment.set_area(regency)

@@ -14,13 +14,13 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from desmigratif.access import Action, Scope, scope_for
 from desmigratif.models import User, code_level, valid_region_code, village_code_from
-from desmigratif.records import record_save
+from desmigratif.records import figures_changed
 from desmigratif.uploads import ReadError
 from households.countries import country_code
 from households.imports.reading import read_table
@@ -266,6 +266,31 @@ def placement_decide(*, record: PlacementRecord, user: User, confirmed: bool) ->
     return record
 
 
+Mark = tuple[str, datetime.date | None]
+
+
+def _marks_write(marks: dict[Mark, list[MigrationEpisode]], user: User) -> None:
+    """Give each group of stays (locked by the caller) its mark, as one change of each stay: the
+    version goes up, so a form opened before is refused, and the history says who. An extract
+    marks thousands of stays alike: one UPDATE per mark and the history rows in bulk (through
+    django-simple-history's manager), not a save per stay."""
+    now = timezone.now()
+    changed = []
+    for (source, day), stays in marks.items():
+        MigrationEpisode.objects.filter(pk__in=[stay.pk for stay in stays]).update(
+            placement_source=source, placement_verified_on=day, version=F("version") + 1, updated_at=now
+        )
+        for stay in stays:
+            stay.placement_source, stay.placement_verified_on = source, day
+            stay.version, stay.updated_at = stay.version + 1, now
+        changed += stays
+    MigrationEpisode.history.bulk_history_create(
+        changed, batch_size=1000, update=True, default_user=user, default_date=now
+    )
+    if changed:
+        figures_changed()
+
+
 @transaction.atomic
 def placement_batch_apply(*, batch: PlacementBatch, user: User) -> int:
     """Mark every stay the extract confirms with the list and its date (a change of the stay,
@@ -274,20 +299,26 @@ def placement_batch_apply(*, batch: PlacementBatch, user: User) -> int:
     batch = _staged(batch)
     if batch.records.filter(decision=PlacementRecord.Decision.PENDING).exists():
         raise PlacementStateError(_("Review the matches by name first."))
-    confirming = list(batch.records.confirming().select_related("episode"))
-    stays = MigrationEpisode.objects.select_for_update().in_bulk([record.episode_id for record in confirming])
+    confirming = list(batch.records.confirming())
+    stays = MigrationEpisode.objects.select_for_update().in_bulk({record.episode_id for record in confirming})
+    mark = (batch.label, batch.extracted_on)
+    marked: dict[int, MigrationEpisode] = {}
+    before: dict[Mark, list[int]] = defaultdict(list)  # each row's stay's mark before, for the revert
     for record in confirming:
         stay = stays[record.episode_id]
-        record.previous_source, record.previous_verified_on = stay.placement_source, stay.placement_verified_on
-        record.applied = True
-        if (stay.placement_source, stay.placement_verified_on) != (batch.label, batch.extracted_on):
-            stay.placement_source, stay.placement_verified_on = batch.label, batch.extracted_on
-            record_save(instance=stay, expected_version=stay.version, user=user)
-    PlacementRecord.objects.bulk_update(confirming, ["previous_source", "previous_verified_on", "applied"])
+        # A stay two rows list was marked by the first: the second finds nothing to put back.
+        before[mark if stay.pk in marked else (stay.placement_source, stay.placement_verified_on)].append(record.pk)
+        if (stay.placement_source, stay.placement_verified_on) != mark:
+            marked[stay.pk] = stay
+    _marks_write({mark: list(marked.values())}, user)
+    for (source, day), rows in before.items():
+        PlacementRecord.objects.filter(pk__in=rows).update(
+            previous_source=source, previous_verified_on=day, applied=True
+        )
     PlacementGap.objects.bulk_create([PlacementGap(batch=batch, episode=stay) for stay in unlisted_stays(batch)])
     batch.status, batch.applied_at, batch.applied_by = PlacementBatch.Status.APPLIED, timezone.now(), user
     batch.save(update_fields=["status", "applied_at", "applied_by"])
-    return len(confirming)
+    return len(marked)
 
 
 @transaction.atomic
@@ -297,24 +328,24 @@ def placement_batch_revert(*, batch: PlacementBatch, user: User) -> int:
     batch = PlacementBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PlacementBatch.Status.APPLIED:
         raise PlacementStateError(_("Only an applied extract can be reverted."))
-    applied = list(batch.records.filter(applied=True))
-    stays = MigrationEpisode.objects.select_for_update().in_bulk([record.episode_id for record in applied])
-    put_back = 0
-    for record in applied:
+    applied = list(batch.records.filter(applied=True).order_by("row"))
+    stays = MigrationEpisode.objects.select_for_update().in_bulk({record.episode_id for record in applied})
+    mark = (batch.label, batch.extracted_on)
+    put_back: dict[Mark, list[MigrationEpisode]] = defaultdict(list)
+    seen: set[int] = set()
+    for record in applied:  # by row: the first row of a stay holds what was there before the extract
         stay = stays.get(record.episode_id)
-        if stay is not None and (stay.placement_source, stay.placement_verified_on) == (
-            batch.label,
-            batch.extracted_on,
-        ):
-            stay.placement_source, stay.placement_verified_on = record.previous_source, record.previous_verified_on
-            record_save(instance=stay, expected_version=stay.version, user=user)
-            put_back += 1
-        record.applied = False
-    PlacementRecord.objects.bulk_update(applied, ["applied"])
+        if stay is None or stay.pk in seen:
+            continue
+        seen.add(stay.pk)
+        if (stay.placement_source, stay.placement_verified_on) == mark:  # no later extract marked it since
+            put_back[(record.previous_source, record.previous_verified_on)].append(stay)
+    _marks_write(put_back, user)
+    batch.records.filter(applied=True).update(applied=False)
     batch.gaps.all().delete()
     batch.status, batch.reverted_at, batch.reverted_by = PlacementBatch.Status.REVERTED, timezone.now(), user
     batch.save(update_fields=["status", "reverted_at", "reverted_by"])
-    return put_back
+    return sum(len(group) for group in put_back.values())
 
 
 @transaction.atomic
