@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -47,9 +48,24 @@ def figures_refresh_request() -> None:
     if _queued_in_database():
         if _refresh_tasks().filter(status=READY).exists():
             return
-    elif not cache.add(REQUESTED, True, timeout=60):
+        run_after = _next_refresh_at()
+        (refresh_figures.using(run_after=run_after) if run_after else refresh_figures).enqueue()
         return
-    refresh_figures.enqueue()
+    if cache.add(REQUESTED, True, timeout=60):
+        refresh_figures.enqueue()
+
+
+def _next_refresh_at() -> datetime.datetime | None:
+    """When the refresh asked for may start: FIGURES_REFRESH_EVERY after the last one started
+    (None: now). A refresh renews every dashboard's cache; started after every edit, it would
+    keep them all cold while officers work."""
+    from dashboards.models import FigureRefresh
+
+    last = FigureRefresh.objects.order_by("-started_at").values_list("started_at", flat=True).first()
+    if last is None:
+        return None
+    earliest = last + datetime.timedelta(seconds=settings.FIGURES_REFRESH_EVERY)
+    return earliest if earliest > timezone.now() else None
 
 
 def figures_updating() -> bool:

@@ -138,3 +138,23 @@ def test_the_import_refreshes_when_its_batch_is_written(tmp_path, officer_a):
     call_command("import_households", str(path), "--user", "officer.a")
     assert Household.objects.exists()
     assert FigureRefresh.objects.count() == before + 1  # the batch life cycle recounts at once
+
+
+def test_a_refresh_starts_no_sooner_than_a_minute_after_the_last(client, officer_a, write, settings):
+    """Each refresh renews every dashboard's cache: officers editing all day would otherwise
+    keep every dashboard cold (docs/performance.md, "Load")."""
+    settings.FIGURES_REFRESH_EVERY = 60
+    last = figures_refresh()
+    client.force_login(officer_a)
+    data = {**household_post(), **management(1), **member(0, name="Siti", relationship="head", sex="F")}
+    assert write(lambda: client.post(reverse("households:create"), data)) == 1
+    waiting = DBTaskResult.objects.get(task_path=refresh_figures.module_path, status="READY")
+    assert abs((waiting.run_after - last.started_at).total_seconds() - 60) < 1
+    assert not DBTaskResult.objects.ready().filter(task_path=refresh_figures.module_path).exists()
+    assert "updating" in client.get(reverse("dashboards:area", args=[VILLAGE_A]), HTTP_ACCEPT_LANGUAGE="en").text
+
+    waiting.delete()
+    FigureRefresh.objects.update(started_at=last.started_at - datetime.timedelta(minutes=5))
+    second = {**data, "kk_number": "3212161503180015"}
+    assert write(lambda: client.post(reverse("households:create"), second)) == 1
+    assert DBTaskResult.objects.ready().filter(task_path=refresh_figures.module_path).exists()  # taken at once
