@@ -448,7 +448,7 @@ TASKS = {
 # A write queues a refresh of the dashboards' figures, started no sooner than this many seconds
 # after the last one: each refresh renews every dashboard's cache, and edits all day long would
 # otherwise keep every dashboard cold (docs/performance.md, "Load"). 0: at once.
-FIGURES_REFRESH_EVERY = env_int("FIGURES_REFRESH_EVERY", 60)
+FIGURES_REFRESH_EVERY = env_int("FIGURES_REFRESH_EVERY", 30)
 
 # --- import / export (admin) -------------------------------------------------------------------------
 # Viewing a model does not allow importing or exporting it: each needs its own permission.
