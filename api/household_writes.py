@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from api.writes import ID_MAX, errors_of, form_data, form_serializer, read_plainly
+from api.writes import ID_MAX, INT_MAX, errors_of, form_data, form_serializer, read_plainly
 from households.forms import HouseholdForm, HouseholdForms, PersonForm
 from households.models import PERSON_FIELDS
 
@@ -28,7 +28,10 @@ MemberWriteSerializer = form_serializer(
         ),
         "remove": serializers.BooleanField(required=False, help_text="Removes the member named by ``id``."),
         "version": serializers.IntegerField(
-            required=False, help_text="Not checked: the household's version guards its members."
+            required=False,
+            min_value=0,
+            max_value=INT_MAX,
+            help_text="Not checked: the household's version guards its members.",
         ),
     },
 )
@@ -44,7 +47,11 @@ HouseholdWriteSerializer = form_serializer(
 PersonWriteSerializer = form_serializer(
     PersonForm,
     "PersonWrite",
-    extra={"version": serializers.IntegerField(required=False, help_text="The version the change starts from.")},
+    extra={
+        "version": serializers.IntegerField(
+            required=False, min_value=0, max_value=INT_MAX, help_text="The version the change starts from."
+        )
+    },
 )
 PersonCreateSerializer = form_serializer(
     PersonForm,

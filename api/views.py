@@ -41,6 +41,7 @@ from api.serializers import (
     TrainingSerializer,
 )
 from api.writes import (
+    ID_MAX,
     IDEMPOTENCY_PARAMETER,
     IF_MATCH_PARAMETER,
     ConflictSerializer,
@@ -405,7 +406,11 @@ class PersonViewSet(ScopedWriteViewSet):
 EpisodeWriteSerializer = form_serializer(
     EpisodeForm,
     "StayWrite",
-    extra={"person": serializers.IntegerField(required=False, min_value=1, help_text="The worker (on creating).")},
+    extra={
+        "person": serializers.IntegerField(
+            required=False, min_value=1, max_value=ID_MAX, help_text="The worker (on creating)."
+        )
+    },
 )
 
 
@@ -431,7 +436,10 @@ CaseWriteSerializer = form_serializer(
     "CaseWrite",
     extra={
         "household": serializers.IntegerField(
-            required=False, min_value=1, help_text="The household the case is opened from: its members can be chosen."
+            required=False,
+            max_value=ID_MAX,
+            min_value=1,
+            help_text="The household the case is opened from: its members can be chosen.",
         )
     },
 )
@@ -524,7 +532,9 @@ EnterpriseWriteSerializer = form_serializer(
     EnterpriseForm,
     "EnterpriseWrite",
     extra={
-        "owner": serializers.IntegerField(required=False, min_value=1, help_text="The owner household (on creating).")
+        "owner": serializers.IntegerField(
+            required=False, min_value=1, max_value=ID_MAX, help_text="The owner household (on creating)."
+        )
     },
 )
 
@@ -568,7 +578,9 @@ ChildWriteSerializer = form_serializer(
     ChildForm,
     "ChildWrite",
     extra={
-        "person": serializers.IntegerField(required=False, min_value=1, help_text="The child's person (on creating).")
+        "person": serializers.IntegerField(
+            required=False, min_value=1, max_value=ID_MAX, help_text="The child's person (on creating)."
+        )
     },
 )
 
