@@ -109,7 +109,19 @@ def typed(serializer_class: type[serializers.Serializer], request: Request) -> d
 
 
 # What a client may send back unchanged from a record it read: ignored, not refused.
-READ_ONLY = frozenset({"id", "created_at", "updated_at", "validation_warnings", "follow_ups", "warnings"})
+READ_ONLY = frozenset(
+    {
+        "id",
+        "created_at",
+        "updated_at",
+        "validation_warnings",
+        "follow_ups",
+        "warnings",
+        # A stay's confirmation by a placement list: set by an applied extract only (placements/).
+        "placement_source",
+        "placement_verified_on",
+    }
+)
 
 
 def form_data(form: forms.BaseForm, values: dict[str, Any]) -> dict[str, Any]:

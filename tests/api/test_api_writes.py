@@ -100,6 +100,12 @@ def test_a_client_registers_a_household_with_a_stay_abroad_meets_a_conflict_and_
     assert stay.status_code == 201, stay.json()
     episode = MigrationEpisode.objects.get()
     assert (episode.person, episode.destination_country, episode.status) == (ahmad, "MY", "abroad")
+    # A stay read back and sent again: its placement confirmation is the lists' to set, not the client's.
+    read_back = {**stay.json(), "employer_name": "Sdn Bhd Perkasa Jaya", "placement_source": "made up"}
+    read_back = {k: v for k, v in read_back.items() if k not in {"person"}}
+    assert api_a.patch(f"/api/v1/stays/{episode.pk}/", read_back).status_code == 200
+    episode.refresh_from_db()
+    assert (episode.employer_name, episode.placement_source) == ("Sdn Bhd Perkasa Jaya", "")
 
     # Meanwhile the officer changes the household's phone on the portal (version 1 -> 2).
     officer_edit = api_a.patch(f"{HOUSEHOLDS}{household.pk}/", {"version": 1, "phone": "081299998888"})
