@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from api.writes import ID_MAX, INT_MAX, errors_of, form_data, form_serializer, read_plainly
+from api.writes import ID_MAX, INT_MAX, errors_of, form_data, form_serializer, read_plainly, record_id
 from households.forms import HouseholdForm, HouseholdForms, PersonForm
 from households.models import PERSON_FIELDS
 
@@ -20,12 +20,7 @@ MemberWriteSerializer = form_serializer(
     PersonForm,
     "MemberWrite",
     extra={
-        "id": serializers.IntegerField(
-            required=False,
-            min_value=1,
-            max_value=ID_MAX,
-            help_text="A member's id: changes that member; none: adds one.",
-        ),
+        "id": record_id("A member's id: changes that member; none: adds one."),
         "remove": serializers.BooleanField(required=False, help_text="Removes the member named by ``id``."),
         "version": serializers.IntegerField(
             required=False,

@@ -3,11 +3,13 @@ personal data written to the access log as exports are."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
 from django.db import models
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -41,7 +43,6 @@ from api.serializers import (
     TrainingSerializer,
 )
 from api.writes import (
-    ID_MAX,
     IDEMPOTENCY_PARAMETER,
     IF_MATCH_PARAMETER,
     ConflictSerializer,
@@ -52,6 +53,7 @@ from api.writes import (
     form_serializer,
     idempotent,
     read_plainly,
+    record_id,
     typed,
     warnings_shown,
     write_responses,
@@ -62,7 +64,7 @@ from cooperatives.forms import CooperativeForm, FacilityForm
 from cooperatives.models import Cooperative, Facility
 from dashboards.pages import Options, area_or_404, exact_children, figures_for
 from dashboards.services import last_refresh_shown
-from desmigratif.access import Action, get_scoped_object_or_404, scope_for, scope_path, scoped
+from desmigratif.access import Action, scope_for, scope_path, scoped
 from desmigratif.forms import VersionedForm
 from desmigratif.models import REGION_MODELS, AccessLog, code_level, valid_region_code, village_code_from
 from desmigratif.records import StaleRecordError, record_conflict, record_form_save
@@ -207,20 +209,18 @@ class ScopedWriteViewSet(ScopedReadViewSet):
     answered with the record and the warnings the write recorded. Subclasses say how."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
+    create_record: Callable[[], Response]  # each resource's: the create, once its key is claimed
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.check_writer()
         return idempotent(request, self.create_record, self.replay)
-
-    def create_record(self) -> Response:
-        raise NotImplementedError  # each resource's
 
     def check_writer(self) -> None:
         if scope_for(self.request.user, Action.WRITE).is_empty:
             raise PermissionDenied(_("You write in no village."))
 
     def replay(self, pk: int) -> Response:
-        record = get_scoped_object_or_404(self.get_queryset(), self.request.user, Action.WRITE, pk=pk)
+        record = get_object_or_404(self.get_queryset(), pk=pk)  # the queryset of a write: the user's villages
         return self.answer(record, [], status.HTTP_201_CREATED)
 
     def answer(self, record: models.Model, warnings: list[Finding], code: int = status.HTTP_200_OK) -> Response:
@@ -293,6 +293,27 @@ class FormWriteViewSet(ScopedWriteViewSet):
         created = record.pk is None
         record_form_save(form=form, expected_version=version, user=self.request.user, before_save=self.before_save)
         return self.answer(record, form.warnings, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def village_record_viewset(
+    model: type[models.Model], read: type[serializers.Serializer], form: type[VersionedForm]
+) -> type[FormWriteViewSet]:
+    """The viewset of a record that belongs to a village and is written through its form
+    alone (the form offers only the villages the user writes in): a training, a learning
+    house, a cooperative, a village facility."""
+    write = form_serializer(form, f"{model.__name__}Write")
+    viewset = type(
+        f"{model.__name__}ViewSet",
+        (FormWriteViewSet,),
+        {
+            "__module__": __name__,
+            "serializer_class": read,
+            "queryset": model._default_manager.all(),
+            "write_form": form,
+            "write_serializer": write,
+        },
+    )
+    return schema_of_writes(read, write)(viewset)
 
 
 @extend_schema_view(
@@ -406,11 +427,7 @@ class PersonViewSet(ScopedWriteViewSet):
 EpisodeWriteSerializer = form_serializer(
     EpisodeForm,
     "StayWrite",
-    extra={
-        "person": serializers.IntegerField(
-            required=False, min_value=1, max_value=ID_MAX, help_text="The worker (on creating)."
-        )
-    },
+    extra={"person": record_id("The worker (on creating).")},
 )
 
 
@@ -434,14 +451,7 @@ class EpisodeViewSet(FormWriteViewSet):
 CaseWriteSerializer = form_serializer(
     ServiceRequestForm,
     "CaseWrite",
-    extra={
-        "household": serializers.IntegerField(
-            required=False,
-            max_value=ID_MAX,
-            min_value=1,
-            help_text="The household the case is opened from: its members can be chosen.",
-        )
-    },
+    extra={"household": record_id("The household the case is opened from: its members can be chosen.")},
 )
 FollowUpWriteSerializer = form_serializer(CaseFollowUpForm, "FollowUpWrite")
 
@@ -531,11 +541,7 @@ class CaseViewSet(FormWriteViewSet):
 EnterpriseWriteSerializer = form_serializer(
     EnterpriseForm,
     "EnterpriseWrite",
-    extra={
-        "owner": serializers.IntegerField(
-            required=False, min_value=1, max_value=ID_MAX, help_text="The owner household (on creating)."
-        )
-    },
+    extra={"owner": record_id("The owner household (on creating).")},
 )
 
 
@@ -552,36 +558,16 @@ class EnterpriseViewSet(FormWriteViewSet):
         return Enterprise(owner=owner, village_id=owner.village_id)
 
 
-TrainingWriteSerializer = form_serializer(TrainingForm, "TrainingWrite")
+TrainingViewSet = village_record_viewset(Training, TrainingSerializer, TrainingForm)
 
 
-@schema_of_writes(TrainingSerializer, TrainingWriteSerializer)
-class TrainingViewSet(FormWriteViewSet):
-    serializer_class = TrainingSerializer
-    queryset = Training.objects.all()
-    write_form = TrainingForm
-    write_serializer = TrainingWriteSerializer
-
-
-LearningHouseWriteSerializer = form_serializer(LearningHouseForm, "LearningHouseWrite")
-
-
-@schema_of_writes(LearningHouseSerializer, LearningHouseWriteSerializer)
-class LearningHouseViewSet(FormWriteViewSet):
-    serializer_class = LearningHouseSerializer
-    queryset = LearningHouse.objects.all()
-    write_form = LearningHouseForm
-    write_serializer = LearningHouseWriteSerializer
+LearningHouseViewSet = village_record_viewset(LearningHouse, LearningHouseSerializer, LearningHouseForm)
 
 
 ChildWriteSerializer = form_serializer(
     ChildForm,
     "ChildWrite",
-    extra={
-        "person": serializers.IntegerField(
-            required=False, min_value=1, max_value=ID_MAX, help_text="The child's person (on creating)."
-        )
-    },
+    extra={"person": record_id("The child's person (on creating).")},
 )
 
 
@@ -605,26 +591,10 @@ class ChildViewSet(FormWriteViewSet):
         return Child(person=person)
 
 
-CooperativeWriteSerializer = form_serializer(CooperativeForm, "CooperativeWrite")
+CooperativeViewSet = village_record_viewset(Cooperative, CooperativeSerializer, CooperativeForm)
 
 
-@schema_of_writes(CooperativeSerializer, CooperativeWriteSerializer)
-class CooperativeViewSet(FormWriteViewSet):
-    serializer_class = CooperativeSerializer
-    queryset = Cooperative.objects.all()
-    write_form = CooperativeForm
-    write_serializer = CooperativeWriteSerializer
-
-
-FacilityWriteSerializer = form_serializer(FacilityForm, "FacilityWrite")
-
-
-@schema_of_writes(FacilitySerializer, FacilityWriteSerializer)
-class FacilityViewSet(FormWriteViewSet):
-    serializer_class = FacilitySerializer
-    queryset = Facility.objects.all()
-    write_form = FacilityForm
-    write_serializer = FacilityWriteSerializer
+FacilityViewSet = village_record_viewset(Facility, FacilitySerializer, FacilityForm)
 
 
 @extend_schema(

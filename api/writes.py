@@ -95,6 +95,11 @@ def form_serializer(
     return type(name, (serializers.Serializer,), {**fields, **(extra or {})})
 
 
+def record_id(help_text: str) -> serializers.IntegerField:
+    """A field naming a record by its id (the person a stay is of), not required by the schema."""
+    return serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX, help_text=help_text)
+
+
 def typed(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     """The request's JSON as the serializer types it (400 on a wrong type, or on a field the
     write does not know: a misspelt field would else be dropped without a word)."""

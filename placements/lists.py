@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from desmigratif.access import Action, AnyUser, scope_for, scoped
 from desmigratif.models import Village
-from households.models import MigrationEpisode
+from households.models import EpisodeStatus, MigrationEpisode
 from placements.models import PlacementBatch, PlacementGap, PlacementRecord
 from placements.services import unlisted_stays
 
@@ -90,7 +90,7 @@ def batch_lists(batch: PlacementBatch, user: AnyUser) -> BatchLists:
 def open_gaps(user: AnyUser) -> list[PlacementGap]:
     """The follow-ups of the user's villages: stays no applied extract lists, not yet asked about."""
     gaps = PlacementGap.objects.filter(checked_at__isnull=True, batch__status=PlacementBatch.Status.APPLIED)
-    gaps = gaps.filter(episode__status="abroad", episode__placement_verified_on__isnull=True)
+    gaps = gaps.filter(episode__status=EpisodeStatus.ABROAD, episode__placement_verified_on__isnull=True)
     return list(
         scoped(gaps, user, Action.WRITE).select_related("episode__person__household", "batch").order_by("episode_id")
     )

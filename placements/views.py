@@ -15,7 +15,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView
 
-from desmigratif.access import Action, Scope, get_scoped_object_or_404, scope_for, scope_required
+from desmigratif.access import (
+    Action,
+    Scope,
+    ScopeRequiredMixin,
+    get_scoped_object_or_404,
+    scope_for,
+    scope_required,
+)
 from desmigratif.http import AuthenticatedHttpRequest
 from placements.forms import PlacementUploadForm
 from placements.lists import batch_lists, open_gaps, placement_batches_for
@@ -32,19 +39,14 @@ from placements.services import (
 )
 
 
-class PlacementIndexView(LoginRequiredMixin, FormView):
+class PlacementIndexView(ScopeRequiredMixin, FormView):
     """The extracts of the user's areas, the upload for those who coordinate, and the
     follow-ups of the user's villages."""
 
     template_name = "placements/index.html"
     form_class = PlacementUploadForm
+    scope_action = Action.READ
     request: AuthenticatedHttpRequest
-
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        user = request.user
-        if user.is_authenticated and scope_for(user, Action.READ).is_empty:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}

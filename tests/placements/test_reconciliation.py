@@ -266,3 +266,37 @@ def panels_of_year(area, period):
     from households import stats
 
     return stats.confirmed_departures_in(SummaryFigures(area), period)
+
+
+def test_an_extract_saved_as_a_workbook_with_a_title_above_its_header(register, coordinator):
+    """BP2MI's workbooks put a title above the header, and their dates are date cells."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["DATA PENEMPATAN PMI KABUPATEN INDRAMAYU TAHUN 2024"])
+    sheet.append([])
+    sheet.append(HEADER.split(";"))
+    rina = [1, "3212164503950002", "Rina Lestari", datetime.date(1995, 3, 5), None, "MY", "", "PT Maju Jaya"]
+    sheet.append([*rina, datetime.date(2024, 3, 5), VILLAGE_A])
+    sheet.append(
+        [2, None, "Dewi Sartika", None, "C7654321", "Taiwan", "", "PT Duta", datetime.date(2024, 5, 12), VILLAGE_A]
+    )
+    data = io.BytesIO()
+    book.save(data)
+    batch = placement_batch_upload(
+        user=coordinator,
+        data=data.getvalue(),
+        file_name="penempatan-2024.xlsx",
+        area=REGENCY_A,
+        source="BP2MI",
+        extracted_on=datetime.date(2026, 11, 20),
+    )
+    stays = register["stays"]
+    assert [(r.row, r.matched_by, r.episode) for r in batch.records.order_by("row")] == [
+        (4, "nik", stays["rina"]),
+        (5, "passport", stays["dewi"]),
+    ]
+    assert (batch.departures_from, batch.departures_until) == (datetime.date(2024, 3, 5), datetime.date(2024, 5, 12))
